@@ -1,0 +1,96 @@
+"""The deal's clock: months, payment dates, accrual fractions, and the order of business.
+
+SimPy's clock counts deal months. Within a month, each concern wakes at its own
+phase, so the order of business is written down once, here, in ``Phase``.
+"""
+
+from __future__ import annotations
+
+import calendar as cal
+import datetime as dt
+from enum import IntEnum
+
+import numpy as np
+
+from waterfall.spec.calendar import Calendar
+
+PHASES_PER_MONTH = 16  # a power of two, so month + phase / 16 is exact in floating point
+
+
+class Phase(IntEnum):
+    """What happens within each month, in this order.
+
+    1. Revenue: tenants pay rent, idle GPUs earn merchant rent, tapes pay in.
+    2. Expenses: operating costs, power, maintenance capex and fees fall due.
+    3. Accrual (payment dates): tranches accrue interest; principal falls due.
+    4. Covenant tests (payment dates): DSCR, LTV, liquidity set each path's mode.
+    5. Enforcement: collateral of defaulted paths is sold when its lag has run.
+    6. Priority of payments (payment dates): the mode's waterfall pays out cash.
+    7. Payment test (payment dates): missed interest or maturity payments default.
+    8. Maturity and wind-up: unpaid balances at legal maturity or after a sale
+       are written down; a sold deal's residual cash goes to equity.
+    9. Record: balances and the period's figures go to the tape.
+    """
+
+    REVENUE = 1
+    EXPENSES = 2
+    ACCRUAL = 3
+    COVENANTS = 4
+    ENFORCEMENT = 5
+    WATERFALL = 6
+    PAYMENT_TEST = 7
+    MATURITY = 8
+    RECORD = 9
+
+
+def at(month: int, phase: Phase) -> float:
+    """The SimPy time of ``phase`` in ``month``."""
+    return month + phase / PHASES_PER_MONTH
+
+
+def year_fraction(start: dt.date, end: dt.date, day_count: str) -> float:
+    if day_count == "30/360":
+        # 30/360 US on month starts: whole months of 30 days
+        return (
+            (end.year - start.year) * 360 + (end.month - start.month) * 30 + (end.day - start.day)
+        ) / 360
+    days = (end - start).days
+    return days / 360 if day_count == "ACT/360" else days / 365
+
+
+class Schedule:
+    """Dates derived once from the calendar: payment months, accrual periods, hours."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        months = calendar.horizon_months
+        step = calendar.months_per_payment
+        # payment at the end of every step-th month, and always at the horizon's last month
+        paying = sorted({*range(step - 1, months, step), months - 1})
+        self.payment_months: tuple[int, ...] = tuple(paying)
+        self.is_payment = np.zeros(months, dtype=bool)
+        self.is_payment[paying] = True
+        # accrual period of each payment: months (previous payment, this payment]
+        self.period_start = np.zeros(months, dtype=np.int64)
+        self.year_fraction = np.zeros(months)
+        previous = -1
+        for month in paying:
+            self.period_start[month] = previous + 1
+            self.year_fraction[month] = year_fraction(
+                calendar.date_of(previous + 1), calendar.date_of(month + 1), calendar.day_count
+            )
+            previous = month
+        self.dates = [calendar.date_of(m) for m in range(months)]
+        self.hours = np.array([cal.monthrange(d.year, d.month)[1] * 24.0 for d in self.dates])
+
+    @property
+    def months(self) -> int:
+        return self.calendar.horizon_months
+
+    def last_payment_by(self, month: int) -> int:
+        """The last payment month at or before ``month`` (the final payment of a maturity)."""
+        return max(m for m in self.payment_months if m <= month)
+
+    def first_payment_from(self, month: int) -> int:
+        """The first payment month at or after ``month`` (or the horizon's last month)."""
+        return next((m for m in self.payment_months if m >= month), self.payment_months[-1])

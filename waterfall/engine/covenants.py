@@ -1,0 +1,99 @@
+"""Covenant tests: DSCR, LTV and liquidity set each path's mode; missed payments default.
+
+Default is absorbing: once accelerated a path stays in the default waterfall
+until its collateral is sold. Lock-up cures when every lock-up test passes
+again, and the trapped cash is released to the operating account.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from waterfall.engine.ledger import Ledger
+from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, Tape
+from waterfall.spec.account import OPERATING, LockUp
+from waterfall.spec.covenant import Covenant, DscrTest, LtvTest, MinLiquidity, PaymentDefault
+from waterfall.spec.deal import Deal
+
+
+class Covenants:
+    def __init__(self, deal: Deal, paths: int) -> None:
+        self.tests: tuple[Covenant, ...] = deal.covenants
+        self.lock_up_accounts = [a.name for a in deal.accounts if isinstance(a, LockUp)]
+        self.liquidity_accounts = [
+            OPERATING,
+            *(a.name for a in deal.accounts if not isinstance(a, LockUp)),
+        ]
+        self.names = [t.name for t in deal.tranches]
+        self.missed = {
+            i: np.zeros(paths, dtype=np.int64)
+            for i, c in enumerate(self.tests)
+            if isinstance(c, PaymentDefault)
+        }
+
+    def test(
+        self,
+        month: int,
+        tape: Tape,
+        ledger: Ledger,
+        debt_balance: np.ndarray,
+        collateral: float,
+        mode: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Test every covenant on a payment date; returns (new default mask, LTV sweep mask)."""
+        lock_up = np.zeros(mode.shape, dtype=bool)
+        default = np.zeros(mode.shape, dtype=bool)
+        sweep = np.zeros(mode.shape, dtype=bool)
+        ltv = debt_balance / collateral if collateral > 0 else np.full(mode.shape, np.nan)
+        tape.period["ltv"][month] = ltv
+        for covenant in self.tests:
+            if isinstance(covenant, DscrTest):
+                first = max(0, month - covenant.trailing_months + 1)
+                cfads = tape.period["cfads"][first : month + 1].sum(axis=0)
+                service = tape.period["debt_service_scheduled"][first : month + 1].sum(axis=0)
+                dscr = np.divide(cfads, service, out=np.full(mode.shape, np.nan), where=service > 0)
+                tape.period["dscr_trailing"][month] = dscr
+                lock_up |= _below(dscr, covenant.lock_up)
+                default |= _below(dscr, covenant.default)
+            elif isinstance(covenant, LtvTest):
+                sweep |= _above(ltv, covenant.sweep)
+                default |= _above(ltv, covenant.default)
+            elif isinstance(covenant, MinLiquidity):
+                cash = sum(ledger.balance[a] for a in self.liquidity_accounts)
+                lock_up |= _below(cash, covenant.lock_up)
+                default |= _below(cash, covenant.default)
+        open_paths = mode < DEFAULT
+        curing = open_paths & (mode == LOCK_UP) & ~lock_up & ~default
+        for account in self.lock_up_accounts:
+            ledger.move(month, account, OPERATING, np.where(curing, ledger.balance[account], 0.0))
+        mode[open_paths] = np.where(lock_up[open_paths], LOCK_UP, NORMAL)
+        return open_paths & default, sweep
+
+    def payment_test(
+        self, month: int, short: np.ndarray, final: np.ndarray, balance: np.ndarray
+    ) -> np.ndarray:
+        """Missed interest (beyond grace) or principal unpaid at final maturity on protected tranches."""
+        defaulted = np.zeros(short.shape[1], dtype=bool)
+        for i, missed in self.missed.items():
+            covenant = self.tests[i]
+            assert isinstance(covenant, PaymentDefault)
+            rows = [self.names.index(n) for n in covenant.tranches]
+            late = (short[rows] > 0.005).any(axis=0)
+            missed[:] = np.where(late, missed + 1, 0)
+            defaulted |= missed > covenant.grace_periods
+            for r in rows:
+                if final[r] == month:
+                    defaulted |= balance[r] > 0.005
+        return defaulted
+
+
+def _below(value: np.ndarray, level: float | None) -> np.ndarray:
+    if level is None:
+        return np.zeros(value.shape, dtype=bool)
+    return np.nan_to_num(value, nan=np.inf) < level
+
+
+def _above(value: np.ndarray, level: float | None) -> np.ndarray:
+    if level is None:
+        return np.zeros(value.shape, dtype=bool)
+    return np.nan_to_num(value, nan=-np.inf) > level

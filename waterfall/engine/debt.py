@@ -1,0 +1,238 @@
+"""Debt: tranche balances, interest accrual, principal falling due, arrears, PIK, write-downs.
+
+All state is (tranches, paths). On each payment date every tranche accrues
+interest for the accrual period and its amortisation kind sets the principal
+due; the priority of payments then pays what it can, and ``settle`` carries
+what it could not into arrears (or capitalises it, for PIK toggles).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from waterfall.engine.clock import Schedule
+from waterfall.spec.deal import Deal
+from waterfall.spec.tranche import (
+    Bullet,
+    CustomSchedule,
+    FixedCoupon,
+    LevelAnnuity,
+    Sculpted,
+    StraightLine,
+    Tranche,
+)
+
+
+class Debt:
+    def __init__(
+        self,
+        deal: Deal,
+        schedule: Schedule,
+        index: dict[str, np.ndarray],
+        paths: int,
+        sculpted: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        self.schedule = schedule
+        self.cents = deal.calendar.rounding == "cents"
+        self.tranches = deal.tranches
+        self.names = tuple(t.name for t in deal.tranches)
+        self.position = {name: i for i, name in enumerate(self.names)}
+        self.index = index  # index name -> (months, paths)
+        n = len(self.tranches)
+        self.original = np.array([t.balance for t in deal.tranches])
+        self.balance = np.repeat(self.original[:, None], paths, axis=1)
+        self.interest_arrears = np.zeros((n, paths))
+        self.principal_arrears = np.zeros((n, paths))
+        self.interest_due = np.zeros((n, paths))
+        self.principal_due = np.zeros((n, paths))
+        self.interest_scheduled = np.zeros((n, paths))
+        self.principal_scheduled = np.zeros((n, paths))
+        self.final_payment = np.array(
+            [
+                schedule.last_payment_by(deal.calendar.month_of(t.legal_maturity))
+                for t in deal.tranches
+            ]
+        )
+        self.custom = {
+            t.name: self._custom(t)
+            for t in deal.tranches
+            if isinstance(t.amortisation, CustomSchedule)
+        }
+        self.sculpted = dict(sculpted or {})
+        # sculpting sized on the fly (the base-case pass) logs its schedule here
+        self.sculpt_log = {
+            t.name: np.zeros(schedule.months)
+            for t in deal.tranches
+            if isinstance(t.amortisation, Sculpted)
+        }
+        # this month's movements, for the tape
+        self.month = {
+            k: np.zeros((n, paths))
+            for k in (
+                "interest_due",
+                "interest_paid",
+                "principal_scheduled",
+                "principal_paid",
+                "pik",
+                "writedown",
+            )
+        }
+        self.interest_forgiven = np.zeros((n, paths))
+
+    def _custom(self, tranche: Tranche) -> np.ndarray:
+        due = np.zeros(self.schedule.months)
+        amortisation = tranche.amortisation
+        assert isinstance(amortisation, CustomSchedule)
+        for entry in amortisation.schedule:
+            month = self.schedule.first_payment_from(self.schedule.calendar.month_of(entry.date))
+            due[month] += entry.amount
+        return due
+
+    def rate(self, i: int, month: int) -> np.ndarray | float:
+        coupon = self.tranches[i].coupon
+        if isinstance(coupon, FixedCoupon):
+            return coupon.rate
+        fixing = self.schedule.period_start[month]
+        return np.maximum(self.index[coupon.index][fixing], coupon.floor) + coupon.spread
+
+    def total_balance(self) -> np.ndarray:
+        return self.balance.sum(axis=0)
+
+    def accrue(
+        self, month: int, cfads_period: np.ndarray, accelerated: np.ndarray, live: np.ndarray
+    ) -> np.ndarray:
+        """Accrue interest and set principal due on a payment date.
+
+        Returns the period's scheduled debt service per path (interest accrued
+        in cash plus scheduled principal, arrears excluded): the DSCR denominator.
+        """
+        yf = self.schedule.year_fraction[month]
+        order = sorted(
+            range(len(self.tranches)),
+            key=lambda i: isinstance(self.tranches[i].amortisation, Sculpted),
+        )
+        service = np.zeros(self.balance.shape[1])
+        for i in order:
+            tranche = self.tranches[i]
+            period_rate = self.rate(i, month) * yf
+            interest = np.where(live, self.balance[i] * period_rate, 0.0)
+            if self.cents:
+                interest = np.round(interest, 2)
+            if tranche.pik == "always":
+                self.balance[i] += interest
+                self.month["pik"][i] += interest
+                interest = np.zeros_like(interest)
+            base = self.balance[i] - self.principal_arrears[i]
+            scheduled = np.where(
+                live,
+                self._scheduled(i, month, base, period_rate, cfads_period, interest, service),
+                0.0,
+            )
+            scheduled = np.clip(scheduled, 0.0, base)
+            if self.cents:
+                scheduled = np.minimum(np.round(scheduled, 2), base)
+            if tranche.name in self.sculpt_log and tranche.name not in self.sculpted:
+                self.sculpt_log[tranche.name][month] = scheduled[0]
+            self.interest_scheduled[i] = interest
+            self.principal_scheduled[i] = scheduled
+            self.interest_due[i] = interest + self.interest_arrears[i]
+            self.interest_arrears[i] = 0.0
+            due = np.minimum(scheduled + self.principal_arrears[i], self.balance[i])
+            self.principal_due[i] = np.where(accelerated, self.balance[i], due)
+            self.principal_arrears[i] = 0.0
+            self.month["interest_due"][i] += self.interest_due[i]
+            self.month["principal_scheduled"][i] += self.principal_due[i]
+            service += interest + scheduled
+        return service
+
+    def _scheduled(
+        self,
+        i: int,
+        month: int,
+        base: np.ndarray,
+        period_rate: np.ndarray | float,
+        cfads_period: np.ndarray,
+        interest: np.ndarray,
+        other_service: np.ndarray,
+    ) -> np.ndarray:
+        tranche = self.tranches[i]
+        kind = tranche.amortisation
+        if month >= self.final_payment[i]:
+            return base
+        if isinstance(kind, Bullet):
+            return np.zeros_like(base)
+        if isinstance(kind, CustomSchedule):
+            return np.full_like(base, self.custom[tranche.name][month])
+        first = tranche.interest_only_months
+        last = first + kind.term_months - 1
+        if month < first:
+            return np.zeros_like(base)
+        if month >= last:
+            return base
+        remaining = sum(
+            1
+            for p in self.schedule.payment_months
+            if month <= p <= min(last, self.final_payment[i])
+        )
+        if isinstance(kind, StraightLine):
+            return base / remaining
+        if isinstance(kind, LevelAnnuity):
+            r = np.broadcast_to(np.asarray(period_rate, dtype=np.float64), base.shape)
+            safe = np.where(np.abs(r) < 1e-12, 1.0, r)
+            payment = np.where(
+                np.abs(r) < 1e-12,
+                base / remaining,
+                base * safe / (1.0 - (1.0 + safe) ** -remaining),
+            )
+            return payment - np.where(np.abs(r) < 1e-12, 0.0, base * safe)
+        assert isinstance(kind, Sculpted)
+        if tranche.name in self.sculpted:
+            return np.full_like(base, self.sculpted[tranche.name][month])
+        return cfads_period / kind.target_dscr - interest - other_service
+
+    def pay_interest(self, i: int, amount: np.ndarray) -> None:
+        self.interest_due[i] -= amount
+        self.month["interest_paid"][i] += amount
+
+    def pay_principal(self, i: int, amount: np.ndarray) -> None:
+        self.balance[i] -= amount
+        self.principal_due[i] = np.maximum(self.principal_due[i] - amount, 0.0)
+        self.month["principal_paid"][i] += amount
+
+    def prepay(self, i: int, amount: np.ndarray) -> None:
+        """Unscheduled principal (a sweep): reduces the balance, arrears capped by it."""
+        self.balance[i] -= amount
+        self.principal_due[i] = np.minimum(self.principal_due[i], self.balance[i])
+        self.month["principal_paid"][i] += amount
+
+    def settle(self, month: int, paying: np.ndarray) -> np.ndarray:
+        """After the waterfall: carry what was not paid. Returns interest short per (tranche, path)."""
+        del month
+        short = np.where(paying, self.interest_due, 0.0)
+        for i, tranche in enumerate(self.tranches):
+            if tranche.pik == "toggle":
+                self.balance[i] += short[i]
+                self.month["pik"][i] += short[i]
+                short[i] = 0.0
+            else:
+                self.interest_arrears[i] += short[i]
+        self.principal_arrears += np.where(paying, self.principal_due, 0.0)
+        self.interest_due[:] = 0.0
+        self.principal_due[:] = 0.0
+        return short
+
+    def write_down(self, i: int, paths: np.ndarray) -> None:
+        """Write off what a tranche is still owed on ``paths``: principal and interest arrears."""
+        lost = np.where(paths, self.balance[i], 0.0)
+        self.month["writedown"][i] += lost
+        self.interest_forgiven[i] += np.where(paths, self.interest_arrears[i], 0.0)
+        self.balance[i] -= lost
+        self.interest_arrears[i] = np.where(paths, 0.0, self.interest_arrears[i])
+        self.principal_arrears[i] = np.where(paths, 0.0, self.principal_arrears[i])
+
+    def drain_month(self) -> dict[str, np.ndarray]:
+        """This month's movements (and reset for the next month)."""
+        out = {k: v.copy() for k, v in self.month.items()}
+        for v in self.month.values():
+            v[:] = 0.0
+        return out

@@ -1,0 +1,54 @@
+"""Expenses: operating costs, power, maintenance capex and fees falling due each month.
+
+What falls due is owed until a ``pay_expenses`` or ``pay_fee`` step pays it;
+unpaid amounts carry forward and rank first next time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from waterfall.engine.clock import Schedule
+from waterfall.spec.costs import BpsFee
+from waterfall.spec.deal import Deal
+
+OPEX, POWER, MAINTENANCE = "opex", "power", "maintenance_capex"
+
+
+class Expenses:
+    def __init__(self, deal: Deal, schedule: Schedule, paths: int) -> None:
+        costs = deal.costs
+        months = schedule.months
+        growth = (1.0 + costs.escalation) ** (np.arange(months) // 12)
+        power = np.zeros(months)
+        if costs.power is not None:
+            p = costs.power
+            power = p.it_mw * p.pue * schedule.hours * p.price_per_mwh
+        self.incurred = {
+            OPEX: costs.fixed_opex_monthly * growth,
+            POWER: power * growth,
+            MAINTENANCE: costs.maintenance_capex_monthly * growth,
+        }
+        self.fees = deal.fees
+        self.due = {name: np.zeros(paths) for name in self.incurred}
+        self.fee_due = {fee.name: np.zeros(paths) for fee in deal.fees}
+
+    def accrue(
+        self, month: int, debt_balance: np.ndarray, live: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Costs and fees incurred this month on live paths: (expenses, fees)."""
+        expenses = np.zeros_like(debt_balance)
+        for name, incurred in self.incurred.items():
+            amount = np.where(live, incurred[month], 0.0)
+            self.due[name] += amount
+            expenses += amount
+        fees = np.zeros_like(debt_balance)
+        for fee in self.fees:
+            if isinstance(fee.basis, BpsFee):
+                amount = debt_balance * fee.basis.bps / 10_000.0 / 12.0
+            else:
+                amount = np.full_like(debt_balance, fee.basis.annual / 12.0)
+            amount = np.where(live, amount, 0.0)
+            self.fee_due[fee.name] += amount
+            fees += amount
+        return expenses, fees

@@ -1,0 +1,43 @@
+"""The one ledger: every cash movement, per month and path, and the account balances.
+
+A movement names a source and a destination as the deal file names them (a
+tenant, an account, a fee, a tranche, ``equity``, ``opex``). Moving into or out
+of an account changes its balance; every other name is outside the SPV. So each
+month on each path: cash in from outside = cash out to outside + change in
+account balances.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Ledger:
+    def __init__(self, accounts: list[str], months: int, paths: int, cents: bool) -> None:
+        self.months = months
+        self.paths = paths
+        self.cents = cents
+        self.balance: dict[str, np.ndarray] = {name: np.zeros(paths) for name in accounts}
+        self.flows: dict[tuple[str, str], np.ndarray] = {}
+
+    def move(self, month: int, source: str, destination: str, amount: np.ndarray) -> np.ndarray:
+        """Move ``amount`` (per path, >= 0) and return what was moved.
+
+        With the cents policy amounts are floored to whole cents, so a payment
+        never exceeds what is owed or held.
+        """
+        if self.cents:
+            amount = np.floor(amount * 100.0 + 1e-6) / 100.0
+        if source in self.balance:
+            self.balance[source] -= amount
+        if destination in self.balance:
+            self.balance[destination] += amount
+        key = (source, destination)
+        tape = self.flows.get(key)
+        if tape is None:
+            tape = self.flows[key] = np.zeros((self.months, self.paths))
+        tape[month] += amount
+        return amount
+
+    def is_account(self, name: str) -> bool:
+        return name in self.balance

@@ -1,0 +1,161 @@
+"""The priority of payments: executes a mode's steps, in order, on that mode's paths.
+
+Each step draws on the operating account of the paths in its mode (a mask), so
+paths in normal, lock-up and default run their own waterfalls side by side.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from waterfall.engine.debt import Debt
+from waterfall.engine.expenses import Expenses
+from waterfall.engine.ledger import Ledger
+from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
+from waterfall.spec.steps import (
+    FundReserve,
+    PayEquity,
+    PayExpenses,
+    PayFee,
+    PayInterest,
+    PayPrincipal,
+    Step,
+    Sweep,
+    Trap,
+)
+
+EQUITY = "equity"
+
+
+class Books(Protocol):
+    """What the waterfall reads and changes: the ledger, the debt, what is owed."""
+
+    ledger: Ledger
+    debt: Debt
+    expenses: Expenses
+    month: int
+    sweep_breach: np.ndarray
+
+    def reserve_target(self, account: str) -> np.ndarray: ...
+
+
+def _pro_rata(owed: np.ndarray, paid: np.ndarray) -> np.ndarray:
+    """Split ``paid`` (paths,) over the rows of ``owed`` (rows, paths) in proportion."""
+    total = owed.sum(axis=0)
+    share = np.divide(owed, total, out=np.zeros_like(owed), where=total > 0)
+    return share * paid
+
+
+def _pay_group(
+    books: Books,
+    names: tuple[str, ...],
+    owed: np.ndarray,
+    mask: np.ndarray,
+    reserve: str | None,
+) -> list[np.ndarray]:
+    """Pay a pro-rata group from operating cash, then from ``reserve``; per-tranche amounts."""
+    ledger = books.ledger
+    total = np.where(mask, owed.sum(axis=0), 0.0)
+    cash = np.minimum(ledger.balance[OPERATING], total)
+    sources = [(OPERATING, cash)]
+    if reserve is not None:
+        draw = np.minimum(np.maximum(ledger.balance[reserve], 0.0), total - cash)
+        sources.append((reserve, draw))
+    paid = [np.zeros_like(total) for _ in names]
+    for source, amount in sources:
+        if not amount.any():
+            continue
+        for j, part in enumerate(_pro_rata(owed, amount)):
+            paid[j] += ledger.move(books.month, source, names[j], part)
+    return paid
+
+
+def pay_expenses(books: Books, mask: np.ndarray) -> None:
+    owed = np.array([np.where(mask, due, 0.0) for due in books.expenses.due.values()])
+    cash = np.minimum(books.ledger.balance[OPERATING], owed.sum(axis=0))
+    for (name, due), part in zip(books.expenses.due.items(), _pro_rata(owed, cash), strict=True):
+        due -= books.ledger.move(books.month, OPERATING, name, part)
+
+
+def pay_fee(books: Books, step: PayFee, mask: np.ndarray) -> None:
+    due = books.expenses.fee_due[step.fee]
+    amount = np.minimum(books.ledger.balance[OPERATING], np.where(mask, due, 0.0))
+    due -= books.ledger.move(books.month, OPERATING, step.fee, amount)
+
+
+def pay_tranches(books: Books, step: PayInterest | PayPrincipal, mask: np.ndarray) -> None:
+    """Interest or principal due on a pro-rata group of tranches."""
+    debt = books.debt
+    rows = [debt.position[n] for n in step.tranches]
+    interest = isinstance(step, PayInterest)
+    owed = (debt.interest_due if interest else debt.principal_due)[rows]
+    paid = _pay_group(books, step.tranches, owed, mask, step.reserve)
+    for i, amount in zip(rows, paid, strict=True):
+        (debt.pay_interest if interest else debt.pay_principal)(i, amount)
+
+
+def fund_reserve(books: Books, step: FundReserve, mask: np.ndarray) -> None:
+    """Top up to target; release any excess over target back to operating cash."""
+    ledger = books.ledger
+    target = books.reserve_target(step.account)
+    balance = ledger.balance[step.account]
+    excess = np.where(mask, np.maximum(balance - target, 0.0), 0.0)
+    if excess.any():
+        ledger.move(books.month, step.account, OPERATING, excess)
+    need = np.where(mask, np.maximum(target - ledger.balance[step.account], 0.0), 0.0)
+    ledger.move(books.month, OPERATING, step.account, np.minimum(ledger.balance[OPERATING], need))
+
+
+def sweep(books: Books, step: Sweep, mask: np.ndarray) -> None:
+    ledger, debt = books.ledger, books.debt
+    share = np.where(books.sweep_breach, step.percent_on_breach, step.percent)
+    available = np.where(mask, ledger.balance[OPERATING] * share, 0.0)
+    for name in step.tranches:
+        i = debt.position[name]
+        amount = ledger.move(books.month, OPERATING, name, np.minimum(available, debt.balance[i]))
+        debt.prepay(i, amount)
+        available = available - amount
+
+
+def trap(books: Books, step: Trap, mask: np.ndarray) -> None:
+    ledger = books.ledger
+    ledger.move(
+        books.month, OPERATING, step.account, np.where(mask, ledger.balance[OPERATING], 0.0)
+    )
+
+
+def pay_equity(books: Books, mask: np.ndarray) -> None:
+    ledger = books.ledger
+    ledger.move(books.month, OPERATING, EQUITY, np.where(mask, ledger.balance[OPERATING], 0.0))
+
+
+def execute(books: Books, steps: tuple[Step, ...], mask: np.ndarray) -> None:
+    """Run one mode's priority of payments on the paths in ``mask``."""
+    for step in steps:
+        if isinstance(step, PayExpenses):
+            pay_expenses(books, mask)
+        elif isinstance(step, PayFee):
+            pay_fee(books, step, mask)
+        elif isinstance(step, PayInterest | PayPrincipal):
+            pay_tranches(books, step, mask)
+        elif isinstance(step, FundReserve):
+            fund_reserve(books, step, mask)
+        elif isinstance(step, Sweep):
+            sweep(books, step, mask)
+        elif isinstance(step, Trap):
+            trap(books, step, mask)
+        elif isinstance(step, PayEquity):
+            pay_equity(books, mask)
+
+
+def reserve_target(
+    account: DebtServiceReserve | MaintenanceReserve,
+    debt_service: np.ndarray,
+    months_per_payment: int,
+) -> np.ndarray:
+    """DSRA: N months of the period's scheduled debt service; maintenance: a fixed amount."""
+    if isinstance(account, DebtServiceReserve):
+        return debt_service / months_per_payment * account.target_months
+    return np.full_like(debt_service, account.target)

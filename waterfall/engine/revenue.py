@@ -1,0 +1,138 @@
+"""Revenue: leases collecting rent from tenants, idle GPUs earning merchant rent, tapes.
+
+Each lease keeps, per path, whether it is active and its current rent rate;
+a tenant's walk-away or a renewal is a mask over paths, never a loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from waterfall.engine.clock import Schedule
+from waterfall.engine.ledger import Ledger
+from waterfall.spec.account import OPERATING
+from waterfall.spec.deal import Deal
+from waterfall.spec.lease import FixedRent, Lease, PerGpuHourRent, PerMwRent
+
+MERCHANT = "merchant"
+
+
+class LeaseBook:
+    """The state of one lease over paths: active or not, and its base rent rate."""
+
+    def __init__(self, lease: Lease, deal: Deal, paths: int) -> None:
+        self.lease = lease
+        self.start = deal.calendar.month_of(lease.start)
+        self.end = self.start + lease.term_months
+        renewal = lease.renewal
+        self.renewal_end = self.end + (renewal.term_months if renewal else 0)
+        rent = lease.rent
+        self.base_rate = np.full(paths, _rate(rent))
+        self.base_month = self.start  # escalation counts years from here
+        self.active = np.zeros(paths, dtype=bool)
+        self.generation = None
+        self.fleet = rent.fleet if isinstance(rent, PerGpuHourRent) else None
+        if self.fleet is not None:
+            self.generation = next(f.generation for f in deal.fleets if f.name == self.fleet)
+
+    def rate(self, month: int) -> np.ndarray:
+        years = (month - self.base_month) // 12
+        return self.base_rate * (1.0 + self.lease.escalator) ** years
+
+    def monthly_rent(self, month: int, hours: float) -> np.ndarray:
+        rent = self.lease.rent
+        rate = self.rate(month)
+        if isinstance(rent, FixedRent):
+            return rate
+        if isinstance(rent, PerMwRent):
+            return rate * rent.mw
+        used = 1.0 if self.lease.take_or_pay else rent.utilisation
+        return rate * rent.gpus * hours * used
+
+    def gpus_on_lease(self) -> np.ndarray:
+        rent = self.lease.rent
+        assert isinstance(rent, PerGpuHourRent)
+        return np.where(self.active, rent.gpus, 0)
+
+
+def _rate(rent: FixedRent | PerMwRent | PerGpuHourRent) -> float:
+    if isinstance(rent, FixedRent):
+        return rent.monthly
+    if isinstance(rent, PerMwRent):
+        return rent.rate_per_mw_month
+    return rent.rate
+
+
+class Revenue:
+    """Collects each month's revenue into the operating account."""
+
+    def __init__(self, deal: Deal, schedule: Schedule, rents: dict[str, np.ndarray], paths: int):
+        self.deal = deal
+        self.schedule = schedule
+        self.rents = rents  # generation -> (months, paths), month-major
+        self.leases = [LeaseBook(lease, deal, paths) for lease in deal.leases]
+        self.fleets = {f.name: f for f in deal.fleets}
+        self.delivery = {f.name: deal.calendar.month_of(f.delivery) for f in deal.fleets}
+
+    def collect(self, month: int, ledger: Ledger, live: np.ndarray) -> np.ndarray:
+        """Collect rent on live paths; returns the month's revenue per path."""
+        hours = self.schedule.hours[month]
+        total = np.zeros(ledger.paths)
+        for book in self.leases:
+            total += self._lease(book, month, hours, ledger, live)
+        for merchant in self.deal.merchant:
+            fleet = self.fleets[merchant.fleet]
+            if month < self.delivery[fleet.name]:
+                continue
+            on_lease = sum(
+                (b.gpus_on_lease() for b in self.leases if b.fleet == fleet.name),
+                start=np.zeros(ledger.paths),
+            )
+            idle = np.maximum(fleet.count - on_lease, 0.0)
+            earned = idle * self.rents[fleet.generation][month] * hours * merchant.utilisation
+            total += ledger.move(month, MERCHANT, OPERATING, np.where(live, earned, 0.0))
+        for tape in self.deal.tapes:
+            if month < len(tape.amounts) and tape.amounts[month]:
+                amount = np.where(live, tape.amounts[month], 0.0)
+                total += ledger.move(month, tape.name, OPERATING, amount)
+        return total
+
+    def _lease(self, book: LeaseBook, month: int, hours: float, ledger: Ledger, live: np.ndarray):
+        lease = book.lease
+        if month == book.start:
+            book.active[:] = True
+        if month == book.end:
+            self._renew(book, month)
+        if month == book.renewal_end and book.renewal_end > book.end:
+            book.active[:] = False
+        book.active &= live
+        collected = np.zeros(ledger.paths)
+        if not book.active.any():
+            return collected
+        rent = book.monthly_rent(month, hours)
+        walk = lease.early_termination
+        if walk is not None and book.start + walk.earliest_month <= month < book.end:
+            market = self.rents[book.generation][month]
+            walks = book.active & (market < book.rate(month) * (1.0 - walk.walk_discount))
+            if walks.any():
+                fee = np.where(walks, rent * walk.fee_months, 0.0)
+                collected += ledger.move(month, lease.tenant, OPERATING, fee)
+                book.active &= ~walks
+        due = np.where(book.active, rent, 0.0)
+        collected += ledger.move(month, lease.tenant, OPERATING, due)
+        return collected
+
+    def _renew(self, book: LeaseBook, month: int) -> None:
+        renewal = book.lease.renewal
+        if renewal is None or renewal.exercise == "never":
+            book.active[:] = False
+            return
+        if renewal.basis == "market":
+            new_rate = self.rents[book.generation][month].copy()
+        else:
+            new_rate = book.rate(month)
+        if renewal.exercise == "if_below_market":
+            renews = new_rate <= self.rents[book.generation][month] + 1e-12
+            book.active &= renews
+        book.base_rate = new_rate
+        book.base_month = month

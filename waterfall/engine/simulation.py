@@ -1,0 +1,243 @@
+"""One simulation: a SimPy environment on the deal's months, one process per concern.
+
+Every process acts on all paths at once; where paths differ (one in lock-up,
+another in default) the difference is a mask. The order of business within a
+month is ``Phase`` in ``waterfall.engine.clock``; which months each concern
+wakes on is ``CONCERNS`` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+import simpy
+
+from waterfall.engine.clock import Phase, Schedule, at
+from waterfall.engine.collateral import SALE, collateral_value
+from waterfall.engine.covenants import Covenants
+from waterfall.engine.debt import Debt
+from waterfall.engine.expenses import Expenses
+from waterfall.engine.ledger import Ledger
+from waterfall.engine.priority import EQUITY, execute, reserve_target
+from waterfall.engine.revenue import Revenue
+from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
+from waterfall.market.curves import Market, base_case
+from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
+from waterfall.spec.deal import Deal
+from waterfall.spec.tranche import Sculpted
+
+CLOSING = "closing"
+
+
+class Books:
+    """The simulation state of one deal over a block of paths (the deal itself stays frozen)."""
+
+    def __init__(self, deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None) -> None:
+        self.deal = deal
+        self.schedule = schedule = Schedule(deal.calendar)
+        months, paths = schedule.months, market.paths
+        # month-major copies: each month reads one contiguous row over paths
+        rents = {g: np.ascontiguousarray(a[:, :months].T) for g, a in market.gpu_rent.items()}
+        index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
+        self.ledger = Ledger(
+            [OPERATING, *deal.account_names], months, paths, deal.calendar.rounding == "cents"
+        )
+        self.revenue = Revenue(deal, schedule, rents, paths)
+        self.expenses = Expenses(deal, schedule, paths)
+        self.debt = Debt(deal, schedule, index, paths, sculpted)
+        self.covenants = Covenants(deal, paths)
+        self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
+        self.tape.equity_amount = deal.equity.amount
+        self.collateral = collateral_value(deal, schedule)
+        self.accounts = {a.name: a for a in deal.accounts}
+        self.mode = np.zeros(paths, dtype=np.int8)
+        self.sweep_breach = np.zeros(paths, dtype=bool)
+        self.sale_month = np.full(paths, -1, dtype=np.int64)
+        self.debt_service = np.zeros(paths)
+        self.short = np.zeros_like(self.debt.balance)
+        self.balance_start = self.debt.balance.copy()
+        self.month = 0
+        for account in deal.accounts:
+            if isinstance(account, DebtServiceReserve) and account.closing_balance > 0:
+                self.ledger.move(0, CLOSING, account.name, np.full(paths, account.closing_balance))
+
+    # -- the concerns, in the order of ``Phase`` -------------------------------------------
+
+    def collect_revenue(self, month: int) -> None:
+        self.month = month
+        live = self.mode != WOUND_UP
+        self.tape.period["revenue"][month] = self.revenue.collect(month, self.ledger, live)
+
+    def incur_expenses(self, month: int) -> None:
+        live = self.mode != WOUND_UP
+        expenses, fees = self.expenses.accrue(month, self.debt.total_balance(), live)
+        period = self.tape.period
+        period["opex"][month] = expenses
+        period["fees"][month] = fees
+        period["cfads"][month] = period["revenue"][month] - expenses - fees
+
+    def accrue_debt(self, month: int) -> None:
+        first = self.schedule.period_start[month]
+        cfads = self.tape.period["cfads"][first : month + 1].sum(axis=0)
+        live = self.mode != WOUND_UP
+        self.debt_service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live)
+        self.tape.period["debt_service_scheduled"][month] = self.debt_service
+        self.tape.period["dscr"][month] = np.divide(
+            cfads, self.debt_service, out=np.full(cfads.shape, np.nan), where=self.debt_service > 0
+        )
+
+    def test_covenants(self, month: int) -> None:
+        defaulted, self.sweep_breach = self.covenants.test(
+            month,
+            self.tape,
+            self.ledger,
+            self.debt.total_balance(),
+            self.collateral[month],
+            self.mode,
+        )
+        self._accelerate(month, defaulted)
+
+    def enforce(self, month: int) -> None:
+        selling = (self.mode == DEFAULT) & (self.sale_month == month)
+        if selling.any():
+            price = self.collateral[month] * (1.0 - self.deal.enforcement.haircut)
+            self.ledger.move(month, SALE, OPERATING, np.where(selling, price, 0.0))
+
+    def distribute(self, month: int) -> None:
+        waterfall = self.deal.waterfall
+        for code, steps in (
+            (NORMAL, waterfall.normal),
+            (LOCK_UP, waterfall.lock_up),
+            (DEFAULT, waterfall.default),
+        ):
+            mask = self.mode == code
+            if mask.any():
+                execute(self, steps, mask)
+        self.short = self.debt.settle(month, self.mode != WOUND_UP)
+
+    def test_payments(self, month: int) -> None:
+        defaulted = self.covenants.payment_test(
+            month, self.short, self.debt.final_payment, self.debt.balance
+        )
+        self._accelerate(month, defaulted & (self.mode < DEFAULT))
+
+    def mature(self, month: int) -> None:
+        last = month == self.schedule.months - 1
+        if last:
+            # enforcement cannot outlast the horizon: sell what is left and pay it out now
+            stranded = (self.mode == DEFAULT) & (self.sale_month != month)
+            if stranded.any():
+                self.sale_month[stranded] = month
+                self.enforce(month)
+                execute(self, self.deal.waterfall.default, stranded)
+        sold = (self.mode == DEFAULT) & (self.sale_month == month)
+        for i, final in enumerate(self.debt.final_payment):
+            maturing = (self.mode < DEFAULT) if final == month else np.zeros_like(sold)
+            self.debt.write_down(i, sold | (maturing & (self.debt.balance[i] > 0)))
+        ending = sold | (last & (self.mode != WOUND_UP))
+        if ending.any():
+            for account in self.ledger.balance:
+                self.ledger.move(
+                    month, account, EQUITY, np.where(ending, self.ledger.balance[account], 0.0)
+                )
+            self.mode[ending] = WOUND_UP
+
+    def record(self, month: int) -> None:
+        tape, debt = self.tape, self.debt
+        moved = debt.drain_month()
+        for name, values in moved.items():
+            tape.tranche[name][month] = values
+        tape.tranche["interest_shortfall"][month] = self.short
+        tape.tranche["balance_start"][month] = self.balance_start
+        tape.tranche["balance_end"][month] = debt.balance
+        self.balance_start = debt.balance.copy()
+        self.short = np.zeros_like(self.short)
+        tape.period["collateral_value"][month] = self.collateral[month]
+        if not self.schedule.is_payment[month] and self.collateral[month] > 0:
+            tape.period["ltv"][month] = debt.total_balance() / self.collateral[month]
+        equity = self.ledger.flows
+        tape.period["equity_distribution"][month] = sum(
+            (flow[month] for (_, dst), flow in equity.items() if dst == EQUITY),
+            start=np.zeros(self.ledger.paths),
+        )
+        tape.mode[month] = self.mode
+        for name, balance in self.ledger.balance.items():
+            tape.accounts[name][month] = balance
+
+    # -- events within the concerns ---------------------------------------------------------
+
+    def _accelerate(self, month: int, defaulted: np.ndarray) -> None:
+        """Event of default: all debt due now, reserves freed for creditors, sale scheduled."""
+        if not defaulted.any():
+            return
+        self.mode[defaulted] = DEFAULT
+        self.tape.default_month[defaulted] = month
+        lag = self.deal.enforcement.sale_lag_months
+        self.sale_month[defaulted] = self.schedule.first_payment_from(month + lag)
+        self.debt.principal_due[:, defaulted] = self.debt.balance[:, defaulted]
+        for account in self.ledger.balance:
+            if account != OPERATING:
+                self.ledger.move(
+                    month,
+                    account,
+                    OPERATING,
+                    np.where(defaulted, self.ledger.balance[account], 0.0),
+                )
+
+    def reserve_target(self, account: str) -> np.ndarray:
+        spec = self.accounts[account]
+        assert isinstance(spec, DebtServiceReserve | MaintenanceReserve)
+        return reserve_target(spec, self.debt_service, self.deal.calendar.months_per_payment)
+
+
+def _every(
+    months: Iterable[int], phase: Phase, act: Callable[[int], None]
+) -> Callable[[simpy.Environment], Iterator]:
+    def process(env: simpy.Environment) -> Iterator[simpy.Event]:
+        for month in months:
+            yield env.timeout(at(month, phase) - env.now)
+            act(month)
+
+    return process
+
+
+def _simulate(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None) -> Books:
+    books = Books(deal, market, sculpted)
+    every_month = range(books.schedule.months)
+    payment_dates = books.schedule.payment_months
+    # which months each concern wakes on; Phase orders them within a month
+    concerns = (
+        (every_month, Phase.REVENUE, books.collect_revenue),
+        (every_month, Phase.EXPENSES, books.incur_expenses),
+        (payment_dates, Phase.ACCRUAL, books.accrue_debt),
+        (payment_dates, Phase.COVENANTS, books.test_covenants),
+        (every_month, Phase.ENFORCEMENT, books.enforce),
+        (payment_dates, Phase.WATERFALL, books.distribute),
+        (payment_dates, Phase.PAYMENT_TEST, books.test_payments),
+        (payment_dates, Phase.MATURITY, books.mature),
+        (every_month, Phase.RECORD, books.record),
+    )
+    env = simpy.Environment()
+    for months, phase, act in concerns:
+        env.process(_every(months, phase, act)(env))
+    env.run()
+    return books
+
+
+def sculpted_schedule(deal: Deal) -> dict[str, np.ndarray]:
+    """Principal per month of each sculpted tranche, sized on the deal's base case."""
+    names = [t.name for t in deal.tranches if isinstance(t.amortisation, Sculpted)]
+    if not names:
+        return {}
+    books = _simulate(deal, base_case(deal), None)
+    return {name: books.debt.sculpt_log[name] for name in names}
+
+
+def run(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None = None) -> Tape:
+    """Simulate ``deal`` on every path of ``market``; returns the tape of records."""
+    if sculpted is None:
+        sculpted = sculpted_schedule(deal)
+    books = _simulate(deal, market, sculpted)
+    books.tape.interest_forgiven = books.debt.interest_forgiven
+    return books.tape

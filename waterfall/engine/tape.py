@@ -1,0 +1,81 @@
+"""What a run leaves behind: per-month records over paths, as plain numpy arrays.
+
+Tranche records are (months, tranches, paths); period records (months, paths).
+Turning them into tables is the job of ``waterfall.outcomes``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from attrs import define
+
+from waterfall.engine.ledger import Ledger
+
+TRANCHE_FIELDS = (
+    "balance_start",
+    "interest_due",
+    "interest_paid",
+    "interest_shortfall",
+    "principal_scheduled",
+    "principal_paid",
+    "pik",
+    "writedown",
+    "balance_end",
+)
+PERIOD_FIELDS = (
+    "revenue",
+    "opex",
+    "fees",
+    "cfads",
+    "debt_service_scheduled",
+    "dscr",
+    "dscr_trailing",
+    "ltv",
+    "collateral_value",
+    "equity_distribution",
+)
+
+NORMAL, LOCK_UP, DEFAULT, WOUND_UP = 0, 1, 2, 3
+MODE_NAMES = ("normal", "lock_up", "default", "wound_up")
+
+
+@define
+class Tape:
+    months: int
+    paths: int
+    tranche_names: tuple[str, ...]
+    original_balance: np.ndarray  # (tranches,)
+    tranche: dict[str, np.ndarray]
+    period: dict[str, np.ndarray]
+    mode: np.ndarray  # (months, paths) int8
+    accounts: dict[str, np.ndarray]  # name -> (months, paths) closing balances
+    ledger: Ledger
+    default_month: np.ndarray  # (paths,) -1 when none
+    equity_amount: float = 0.0
+    interest_forgiven: np.ndarray | None = None  # (tranches, paths), set at the end of a run
+
+    @classmethod
+    def empty(
+        cls,
+        months: int,
+        paths: int,
+        tranche_names: tuple[str, ...],
+        original_balance: np.ndarray,
+        ledger: Ledger,
+    ) -> Tape:
+        n = len(tranche_names)
+        period = {name: np.zeros((months, paths)) for name in PERIOD_FIELDS}
+        for name in ("dscr", "dscr_trailing", "ltv"):
+            period[name][:] = np.nan
+        return cls(
+            months=months,
+            paths=paths,
+            tranche_names=tranche_names,
+            original_balance=original_balance,
+            tranche={name: np.zeros((months, n, paths)) for name in TRANCHE_FIELDS},
+            period=period,
+            mode=np.zeros((months, paths), dtype=np.int8),
+            accounts={name: np.zeros((months, paths)) for name in ledger.balance},
+            ledger=ledger,
+            default_month=np.full(paths, -1, dtype=np.int64),
+        )

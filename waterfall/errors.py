@@ -1,0 +1,30 @@
+"""User-facing errors: what was wrong, where in which file, expected vs found."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+
+@frozen
+class Problem:
+    """One mistake in an input file, located by its field path (``tranches[1].coupon``)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InputError(Exception):
+    """A user's input file is wrong; carries every problem found, not just the first."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [f"{self.file}: {len(self.problems)} problem(s)"]
+        lines += [f"  {self.file}: {p}" for p in self.problems]
+        return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Outcomes: the engine's tape turned into polars tables and tranche metrics."""

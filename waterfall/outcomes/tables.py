@@ -1,0 +1,161 @@
+"""The four result tables, built once from a tape: cashflows, periods, ledger, tranches.
+
+Schemas are documented in ``docs/outputs.md``; a column is added here and there together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from waterfall.engine.tape import MODE_NAMES, TRANCHE_FIELDS, Tape
+from waterfall.outcomes.metrics import annual_irr, wal_years
+
+EQUITY = "equity"
+
+
+def _dates(tape: Tape, dates: list) -> pl.Series:
+    return pl.Series("date", dates, dtype=pl.Date)
+
+
+def cashflows(tape: Tape, dates: list) -> pl.DataFrame:
+    months, n, paths = tape.months, len(tape.tranche_names), tape.paths
+
+    # row order: path, period, tranche
+    def flat(a: np.ndarray) -> np.ndarray:
+        return a.transpose(2, 0, 1).reshape(-1)
+
+    frame = {
+        "path": np.repeat(np.arange(paths, dtype=np.int64), months * n),
+        "period": np.tile(np.repeat(np.arange(months, dtype=np.int64), n), paths),
+        "date": np.tile(np.repeat(np.array(dates, dtype="datetime64[D]"), n), paths),
+        "tranche": np.tile(np.array(tape.tranche_names, dtype=object), months * paths),
+    }
+    for name in TRANCHE_FIELDS:
+        frame[name] = flat(tape.tranche[name])
+    return pl.DataFrame(frame).with_columns(pl.col("tranche").cast(pl.String))
+
+
+def periods(tape: Tape, dates: list) -> pl.DataFrame:
+    months, paths = tape.months, tape.paths
+
+    def flat(a: np.ndarray) -> np.ndarray:
+        return a.T.reshape(-1)
+
+    frame: dict[str, object] = {
+        "path": np.repeat(np.arange(paths, dtype=np.int64), months),
+        "period": np.tile(np.arange(months, dtype=np.int64), paths),
+        "date": np.tile(np.array(dates, dtype="datetime64[D]"), paths),
+        "mode": np.array(MODE_NAMES, dtype=object)[flat(tape.mode)],
+    }
+    for name in (
+        "revenue",
+        "opex",
+        "fees",
+        "cfads",
+        "debt_service_scheduled",
+        "dscr",
+        "dscr_trailing",
+        "ltv",
+        "collateral_value",
+        "equity_distribution",
+    ):
+        frame[name] = flat(tape.period[name])
+    for name, balance in tape.accounts.items():
+        frame[f"account_{name}"] = flat(balance)
+    return pl.DataFrame(frame).with_columns(
+        pl.col("mode").cast(pl.String), pl.col("dscr", "dscr_trailing", "ltv").fill_nan(None)
+    )
+
+
+def ledger(tape: Tape) -> pl.DataFrame:
+    parts = []
+    for (source, destination), flows in tape.ledger.flows.items():
+        period, path = np.nonzero(flows)
+        parts.append(
+            pl.DataFrame(
+                {
+                    "path": path.astype(np.int64),
+                    "period": period.astype(np.int64),
+                    "source": pl.Series([source] * len(path), dtype=pl.String),
+                    "destination": pl.Series([destination] * len(path), dtype=pl.String),
+                    "amount": flows[period, path],
+                }
+            )
+        )
+    schema = {
+        "path": pl.Int64,
+        "period": pl.Int64,
+        "source": pl.String,
+        "destination": pl.String,
+        "amount": pl.Float64,
+    }
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(parts).sort("path", "period", "source", "destination")
+
+
+def _first(mask: np.ndarray) -> np.ndarray:
+    """First month (axis 0) where mask holds, or -1."""
+    hit = mask.any(axis=0)
+    return np.where(hit, mask.argmax(axis=0), -1)
+
+
+def tranche_outcomes(tape: Tape) -> pl.DataFrame:
+    """One row per (path, tranche), debt first then equity."""
+    t = tape.tranche
+    received = t["interest_paid"] + t["principal_paid"]  # (months, tranches, paths)
+    rows = []
+    for i, name in enumerate(tape.tranche_names):
+        original = tape.original_balance[i]
+        flows = np.vstack([np.full((1, tape.paths), -original), received[:, i, :]])
+        loss = t["writedown"][:, i, :].sum(axis=0) + tape.interest_forgiven[i]
+        shortfall = _first(t["interest_shortfall"][:, i, :] > 0.005)
+        rows.append(
+            {
+                "path": np.arange(tape.paths, dtype=np.int64),
+                "tranche": name,
+                "kind": "debt",
+                "original_balance": np.full(tape.paths, original),
+                "interest_paid": t["interest_paid"][:, i, :].sum(axis=0),
+                "principal_paid": t["principal_paid"][:, i, :].sum(axis=0),
+                "loss": loss,
+                "loss_pct": loss / original if original > 0 else np.zeros(tape.paths),
+                "irr": annual_irr(flows) if original > 0 else np.full(tape.paths, np.nan),
+                "wal_years": wal_years(t["principal_paid"][:, i, :]),
+                "default_period": tape.default_month,
+                "first_shortfall_period": shortfall,
+            }
+        )
+    distributions = tape.period["equity_distribution"]
+    amount = tape.equity_amount
+    equity_flows = np.vstack([np.full((1, tape.paths), -amount), distributions])
+    unreturned = np.maximum(amount - distributions.sum(axis=0), 0.0)
+    rows.append(
+        {
+            "path": np.arange(tape.paths, dtype=np.int64),
+            "tranche": EQUITY,
+            "kind": "equity",
+            "original_balance": np.full(tape.paths, amount),
+            "interest_paid": np.zeros(tape.paths),
+            "principal_paid": distributions.sum(axis=0),
+            "loss": unreturned,
+            "loss_pct": unreturned / amount if amount > 0 else np.zeros(tape.paths),
+            "irr": annual_irr(equity_flows) if amount > 0 else np.full(tape.paths, np.nan),
+            "wal_years": np.full(tape.paths, np.nan),
+            "default_period": tape.default_month,
+            "first_shortfall_period": np.full(tape.paths, -1),
+        }
+    )
+    frames = [pl.DataFrame(r) for r in rows]
+    return (
+        pl.concat(frames)
+        .with_columns(
+            pl.col("irr", "wal_years").fill_nan(None),
+            *(
+                pl.when(pl.col(c) >= 0).then(pl.col(c)).otherwise(None).alias(c)
+                for c in ("default_period", "first_shortfall_period")
+            ),
+        )
+        .sort("path", maintain_order=True)
+    )

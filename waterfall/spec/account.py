@@ -1,0 +1,45 @@
+"""Reserve and trap accounts. The operating account is always present, named ``operating``."""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from waterfall.spec.bounds import at_least
+
+OPERATING = "operating"
+
+
+@frozen
+class DebtServiceReserve:
+    """DSRA: target is ``target_months`` of the current period's scheduled debt service.
+
+    ``closing_balance`` is funded from the closing sources in month 0 (0 when the
+    reserve fills from cash flow through ``fund_reserve`` steps).
+    """
+
+    name: str
+    target_months: float = field(metadata=at_least(0))
+    closing_balance: float = field(metadata=at_least(0))
+
+
+@frozen
+class MaintenanceReserve:
+    """A reserve topped up to a fixed target by ``fund_reserve`` steps."""
+
+    name: str
+    target: float = field(metadata=at_least(0))
+
+
+@frozen
+class LockUp:
+    """Cash trapped while a covenant is in lock-up; released when it cures."""
+
+    name: str
+
+
+Account = DebtServiceReserve | MaintenanceReserve | LockUp
+ACCOUNT_TAGS = {
+    DebtServiceReserve: "dsra",
+    MaintenanceReserve: "maintenance_reserve",
+    LockUp: "lock_up",
+}

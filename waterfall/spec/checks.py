@@ -1,0 +1,296 @@
+"""Checks a structured deal must pass before it runs: ranges, names, dates, balances.
+
+Structuring proves each term has the right kind; these checks prove the terms
+make sense together. Every problem is reported with its field path.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from waterfall.errors import Problem
+from waterfall.spec.account import OPERATING, DebtServiceReserve, LockUp, MaintenanceReserve
+from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
+from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
+from waterfall.spec.deal import Deal
+from waterfall.spec.lease import PerGpuHourRent, PerMwRent
+from waterfall.spec.steps import (
+    FundReserve,
+    PayExpenses,
+    PayFee,
+    PayInterest,
+    PayPrincipal,
+    Sweep,
+    Trap,
+)
+from waterfall.spec.tranche import (
+    CustomSchedule,
+    FloatingCoupon,
+    LevelAnnuity,
+    Sculpted,
+    StraightLine,
+)
+
+MODES = ("normal", "lock_up", "default")
+
+
+def walk_bounds(node: Any, path: str) -> Iterator[Problem]:
+    """Every number outside the range its field declares."""
+    if attrs.has(type(node)):
+        for f in attrs.fields(type(node)):
+            value = getattr(node, f.name)
+            child = f"{path}.{f.name}" if path else f.name
+            bounds = f.metadata.get(BOUNDS_KEY)
+            if bounds and isinstance(value, int | float) and not holds(bounds, value):
+                yield Problem(child, f"expected {describe(bounds)}, found {value!r}")
+            yield from walk_bounds(value, child)
+    elif isinstance(node, tuple):
+        for i, item in enumerate(node):
+            yield from walk_bounds(item, f"{path}[{i}]")
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from walk_bounds(item, f"{path}.{key}")
+
+
+def _unique(names: list[str], path: str) -> Iterator[Problem]:
+    for name, count in Counter(names).items():
+        if count > 1:
+            yield Problem(path, f"expected unique names, found {name!r} {count} times")
+
+
+def _names(deal: Deal) -> Iterator[Problem]:
+    yield from _unique([t.name for t in deal.tranches], "tranches")
+    yield from _unique([OPERATING, *deal.account_names], "accounts")
+    yield from _unique([f.name for f in deal.fees], "fees")
+    yield from _unique([x.name for x in deal.leases], "leases")
+    yield from _unique([x.name for x in (*deal.fleets, *deal.campuses)], "fleets/campuses")
+    if not deal.tranches:
+        yield Problem("tranches", "expected at least one tranche, found none")
+
+
+def _revenue(deal: Deal) -> Iterator[Problem]:
+    fleets = {f.name: f for f in deal.fleets}
+    campuses = {c.name for c in deal.campuses}
+    rents = deal.market.gpu_rent
+    for i, lease in enumerate(deal.leases):
+        where = f"leases[{i}]"
+        rent = lease.rent
+        if isinstance(rent, PerGpuHourRent):
+            fleet = fleets.get(rent.fleet)
+            if fleet is None:
+                yield Problem(
+                    f"{where}.rent.fleet", f"expected one of {sorted(fleets)}, found {rent.fleet!r}"
+                )
+            elif rent.gpus > fleet.count:
+                yield Problem(
+                    f"{where}.rent.gpus",
+                    f"expected at most the fleet's {fleet.count} GPUs, found {rent.gpus}",
+                )
+        if isinstance(rent, PerMwRent) and rent.campus not in campuses:
+            yield Problem(
+                f"{where}.rent.campus", f"expected one of {sorted(campuses)}, found {rent.campus!r}"
+            )
+        market_linked = lease.renewal and (
+            lease.renewal.basis == "market" or lease.renewal.exercise == "if_below_market"
+        )
+        if (market_linked or lease.early_termination) and not isinstance(rent, PerGpuHourRent):
+            yield Problem(
+                where,
+                "expected a per_gpu_hour rent (market-linked renewal or walk-away compares it with market rent), found "
+                f"{type(rent).__name__}",
+            )
+        if isinstance(rent, PerGpuHourRent) and (market_linked or lease.early_termination):
+            generation = fleets[rent.fleet].generation if rent.fleet in fleets else None
+            if generation is not None and generation not in rents:
+                yield Problem(
+                    f"{where}.rent",
+                    f"expected market.gpu_rent.{generation} for its market comparison, found none",
+                )
+        if lease.early_termination and lease.early_termination.earliest_month >= lease.term_months:
+            yield Problem(
+                f"{where}.early_termination.earliest_month",
+                f"expected a month before the term's end ({lease.term_months}), found {lease.early_termination.earliest_month}",
+            )
+    for i, merchant in enumerate(deal.merchant):
+        fleet = fleets.get(merchant.fleet)
+        if fleet is None:
+            yield Problem(
+                f"merchant[{i}].fleet",
+                f"expected one of {sorted(fleets)}, found {merchant.fleet!r}",
+            )
+        elif fleet.generation not in rents:
+            yield Problem(
+                f"merchant[{i}].fleet",
+                f"expected market.gpu_rent.{fleet.generation} for merchant rent, found none",
+            )
+
+
+def _tranches(deal: Deal) -> Iterator[Problem]:
+    cal = deal.calendar
+    for i, t in enumerate(deal.tranches):
+        where = f"tranches[{i}]"
+        # a loan maturing in December is paid at the end of December: month index + 1
+        maturity = cal.month_of(t.legal_maturity) + 1
+        if maturity <= 0:
+            yield Problem(
+                f"{where}.legal_maturity",
+                f"expected a month after the start {cal.start:%Y-%m}, found {t.legal_maturity:%Y-%m}",
+            )
+        elif maturity > cal.horizon_months:
+            last = cal.date_of(cal.horizon_months - 1)
+            yield Problem(
+                f"{where}.legal_maturity",
+                f"expected a month within the horizon (by {last:%Y-%m}), found {t.legal_maturity:%Y-%m}",
+            )
+        if isinstance(t.coupon, FloatingCoupon) and t.coupon.index not in deal.market.index:
+            yield Problem(
+                f"{where}.coupon.index",
+                f"expected one of market.index {sorted(deal.market.index)}, found {t.coupon.index!r}",
+            )
+        amort = t.amortisation
+        if (
+            isinstance(amort, LevelAnnuity | StraightLine | Sculpted)
+            and t.interest_only_months + amort.term_months > maturity > 0
+        ):
+            yield Problem(
+                f"{where}.amortisation.term_months",
+                f"expected interest-only + term within the {maturity} months to legal maturity, "
+                f"found {t.interest_only_months} + {amort.term_months}",
+            )
+        if isinstance(amort, CustomSchedule):
+            for j, entry in enumerate(amort.schedule):
+                if not 0 <= cal.month_of(entry.date) < maturity:
+                    yield Problem(
+                        f"{where}.amortisation.schedule[{j}].date",
+                        f"expected a month after the start and by legal maturity, found {entry.date:%Y-%m}",
+                    )
+        if (
+            isinstance(amort, Sculpted)
+            and i != len(deal.tranches) - 1
+            and any(isinstance(x.amortisation, Sculpted) for x in deal.tranches[i + 1 :])
+        ):
+            yield Problem(
+                f"{where}.amortisation", "expected at most one sculpted tranche, found several"
+            )
+
+
+def _waterfall(deal: Deal) -> Iterator[Problem]:
+    tranches = {t.name for t in deal.tranches}
+    accounts = {a.name: a for a in deal.accounts}
+    fees = {f.name for f in deal.fees}
+    for mode in MODES:
+        steps = getattr(deal.waterfall, mode)
+        if sum(isinstance(s, PayExpenses) for s in steps) != 1:
+            yield Problem(
+                f"waterfall.{mode}",
+                "expected exactly one pay_expenses step, found "
+                f"{sum(isinstance(s, PayExpenses) for s in steps)}",
+            )
+        for j, step in enumerate(steps):
+            where = f"waterfall.{mode}[{j}]"
+            if isinstance(step, PayInterest | PayPrincipal | Sweep):
+                for k, name in enumerate(step.tranches):
+                    if name not in tranches:
+                        yield Problem(
+                            f"{where}.tranches[{k}]",
+                            f"expected a tranche {sorted(tranches)}, found {name!r}",
+                        )
+                if not step.tranches:
+                    yield Problem(f"{where}.tranches", "expected at least one tranche, found none")
+            if (
+                isinstance(step, PayInterest | PayPrincipal)
+                and step.reserve is not None
+                and step.reserve not in accounts
+            ):
+                yield Problem(
+                    f"{where}.reserve",
+                    f"expected an account {sorted(accounts)}, found {step.reserve!r}",
+                )
+            if isinstance(step, PayFee) and step.fee not in fees:
+                yield Problem(f"{where}.fee", f"expected a fee {sorted(fees)}, found {step.fee!r}")
+            if isinstance(step, FundReserve) and not isinstance(
+                accounts.get(step.account), DebtServiceReserve | MaintenanceReserve
+            ):
+                yield Problem(
+                    f"{where}.account",
+                    f"expected a dsra or maintenance_reserve account, found {step.account!r}",
+                )
+            if isinstance(step, Trap) and not isinstance(accounts.get(step.account), LockUp):
+                yield Problem(
+                    f"{where}.account", f"expected a lock_up account, found {step.account!r}"
+                )
+
+
+def _covenants(deal: Deal) -> Iterator[Problem]:
+    tranches = {t.name for t in deal.tranches}
+    for i, c in enumerate(deal.covenants):
+        where = f"covenants[{i}]"
+        if isinstance(c, DscrTest | MinLiquidity) and c.lock_up is None and c.default is None:
+            yield Problem(where, "expected a lock_up or default level, found neither")
+        if (
+            isinstance(c, DscrTest)
+            and c.lock_up is not None
+            and c.default is not None
+            and c.default > c.lock_up
+        ):
+            yield Problem(
+                f"{where}.default",
+                f"expected a level at or below lock_up {c.lock_up}, found {c.default}",
+            )
+        if isinstance(c, LtvTest) and c.sweep is None and c.default is None:
+            yield Problem(where, "expected a sweep or default level, found neither")
+        if isinstance(c, PaymentDefault):
+            for k, name in enumerate(c.tranches):
+                if name not in tranches:
+                    yield Problem(
+                        f"{where}.tranches[{k}]",
+                        f"expected a tranche {sorted(tranches)}, found {name!r}",
+                    )
+
+
+def _sources_and_uses(deal: Deal) -> Iterator[Problem]:
+    su = deal.sources_and_uses
+    if su is None:
+        return
+    sources, uses = sum(su.sources.values()), sum(su.uses.values())
+    if abs(sources - uses) > 1.0:
+        yield Problem(
+            "sources_and_uses",
+            f"expected sources to equal uses, found sources {sources:,.2f} and uses {uses:,.2f}",
+        )
+    for t in deal.tranches:
+        if t.name in su.sources and abs(su.sources[t.name] - t.balance) > 1.0:
+            yield Problem(
+                f"sources_and_uses.sources.{t.name}",
+                f"expected the tranche's balance {t.balance:,.2f}, found {su.sources[t.name]:,.2f}",
+            )
+    for account in deal.accounts:
+        if isinstance(account, DebtServiceReserve) and account.name in su.uses:
+            if abs(su.uses[account.name] - account.closing_balance) > 1.0:
+                yield Problem(
+                    f"sources_and_uses.uses.{account.name}",
+                    f"expected the account's closing_balance {account.closing_balance:,.2f}, "
+                    f"found {su.uses[account.name]:,.2f}",
+                )
+    if "equity" in su.sources and abs(su.sources["equity"] - deal.equity.amount) > 1.0:
+        yield Problem(
+            "sources_and_uses.sources.equity",
+            f"expected equity.amount {deal.equity.amount:,.2f}, found {su.sources['equity']:,.2f}",
+        )
+
+
+def check_deal(deal: Deal) -> list[Problem]:
+    """All problems with a structured deal; empty when it may run."""
+    return [
+        *walk_bounds(deal, ""),
+        *_names(deal),
+        *_revenue(deal),
+        *_tranches(deal),
+        *_waterfall(deal),
+        *_covenants(deal),
+        *_sources_and_uses(deal),
+    ]

@@ -1,0 +1,54 @@
+"""The deal: the root of the frozen tree a deal file is structured into."""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from waterfall.spec.account import Account
+from waterfall.spec.assets import Campus, Fleet
+from waterfall.spec.calendar import Calendar
+from waterfall.spec.costs import Costs, Fee
+from waterfall.spec.covenant import Covenant, Enforcement
+from waterfall.spec.lease import Lease, Merchant, Tape
+from waterfall.spec.market import MarketCurves
+from waterfall.spec.steps import Waterfall
+from waterfall.spec.tranche import Equity, Tranche
+
+
+@frozen
+class SourcesAndUses:
+    """Closing sources and uses; when both are stated they must balance."""
+
+    sources: dict[str, float]
+    uses: dict[str, float]
+
+
+@frozen
+class Deal:
+    """A whole financing: assets, revenue, costs, accounts, capital structure, rules."""
+
+    name: str
+    calendar: Calendar
+    costs: Costs
+    tranches: tuple[Tranche, ...]
+    equity: Equity
+    waterfall: Waterfall
+    enforcement: Enforcement
+    description: str = ""
+    fleets: tuple[Fleet, ...] = ()
+    campuses: tuple[Campus, ...] = ()
+    leases: tuple[Lease, ...] = ()
+    merchant: tuple[Merchant, ...] = ()
+    tapes: tuple[Tape, ...] = ()
+    fees: tuple[Fee, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    covenants: tuple[Covenant, ...] = ()
+    market: MarketCurves = field(factory=MarketCurves)
+    sources_and_uses: SourcesAndUses | None = None
+
+    def tranche(self, name: str) -> Tranche:
+        return next(t for t in self.tranches if t.name == name)
+
+    @property
+    def account_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.accounts)

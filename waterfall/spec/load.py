@@ -1,0 +1,193 @@
+"""Reading deal files: TOML -> frozen ``Deal``, with path-level errors.
+
+One cattrs converter structures the whole tree. Its hooks are strict (an int
+field refuses 3.5, a number refuses "abc", a typo'd key is an error) because a
+term sheet read wrongly is worse than one refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+
+from waterfall.errors import InputError, Problem
+from waterfall.spec import account, costs, covenant, lease, steps, tranche
+from waterfall.spec.checks import check_deal
+from waterfall.spec.deal import Deal
+from waterfall.spec.tapes import attach_tapes
+
+TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
+    (lease.Rent, lease.RENT_TAGS),
+    (costs.FeeBasis, costs.FEE_TAGS),
+    (account.Account, account.ACCOUNT_TAGS),
+    (tranche.Coupon, tranche.COUPON_TAGS),
+    (tranche.Amortisation, tranche.AMORTISATION_TAGS),
+    (covenant.Covenant, covenant.COVENANT_TAGS),
+    (steps.Step, steps.STEP_TAGS),
+]
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class Mismatch(ValueError):
+    """A value of the wrong kind; its message is already 'expected ..., found ...'."""
+
+
+def _found(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number(value: object, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Mismatch(f"expected a number, found {_found(value)}")
+    return float(value)
+
+
+def _integer(value: object, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Mismatch(f"expected a whole number, found {_found(value)}")
+    return value
+
+
+def _text(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise Mismatch(f"expected text, found {_found(value)}")
+    return value
+
+
+def _flag(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise Mismatch(f"expected true or false, found {_found(value)}")
+    return value
+
+
+def _month(value: object, _: type) -> dt.date:
+    """A month as "YYYY-MM" (a TOML date is accepted and its day ignored)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.replace(day=1)
+    if isinstance(value, str) and (m := _MONTH.match(value)) and 1 <= int(m[2]) <= 12:
+        return dt.date(int(m[1]), int(m[2]), 1)
+    raise Mismatch(f'expected a month "YYYY-MM", found {_found(value)}')
+
+
+def _literal(kind: Any) -> Any:
+    allowed = get_args(kind)
+
+    def structure(value: object, _: type) -> object:
+        if value not in allowed:
+            choices = ", ".join(repr(a) for a in allowed)
+            raise Mismatch(f"expected one of {choices}, found {_found(value)}")
+        return value
+
+    return structure
+
+
+def _tagged(converter: cattrs.Converter, tags: dict[type, str]) -> Any:
+    by_tag = {tag: cls for cls, tag in tags.items()}
+    choices = ", ".join(repr(t) for t in by_tag)
+
+    def structure(value: object, _: type) -> object:
+        if not isinstance(value, dict):
+            raise Mismatch(f"expected a table with type = {choices}, found {_found(value)}")
+        if "type" not in value:
+            raise Mismatch(f"expected a key 'type' (one of {choices}), found none")
+        cls = by_tag.get(value["type"])
+        if cls is None:
+            raise Mismatch(f"expected type one of {choices}, found {_found(value['type'])}")
+        rest = {k: v for k, v in value.items() if k != "type"}
+        return converter.structure(rest, cls)
+
+    return structure
+
+
+def make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_structure_hook(float, _number)
+    converter.register_structure_hook(int, _integer)
+    converter.register_structure_hook(str, _text)
+    converter.register_structure_hook(bool, _flag)
+    converter.register_structure_hook(dt.date, _month)
+    converter.register_structure_hook_func(
+        lambda t: get_origin(t) is Literal, lambda v, t: _literal(t)(v, t)
+    )
+    for union, tags in TAGGED_UNIONS:
+        converter.register_structure_hook(union, _tagged(converter, tags))
+    return converter
+
+
+CONVERTER = make_converter()
+
+
+def _problems(exc: BaseException, path: str) -> list[Problem]:
+    """Flatten cattrs' exception groups into located problems."""
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        found: list[Problem] = []
+        for sub, note in exc.group_exceptions():
+            found += _problems(sub, _child_path(path, note))
+        return found
+    if isinstance(exc, ForbiddenExtraKeysError):
+        allowed = sorted(f.name for f in attrs.fields(exc.cl))
+        return [
+            Problem(path, f"unknown key {key!r}; expected one of {', '.join(allowed)}")
+            for key in sorted(exc.extra_fields)
+        ]
+    if isinstance(exc, KeyError):
+        return [Problem(path, "required term missing")]
+    if isinstance(exc, Mismatch):
+        return [Problem(path, str(exc))]
+    if isinstance(exc, TypeError | ValueError | AttributeError):
+        return [Problem(path, f"expected a different kind of value ({exc})")]
+    raise exc
+
+
+def _child_path(path: str, note: Any) -> str:
+    name = getattr(note, "name", None)
+    if name is not None:
+        return f"{path}.{name}" if path else str(name)
+    index = getattr(note, "index", None)
+    if index is not None:
+        return f"{path}[{index!r}]" if isinstance(index, str) else f"{path}[{index}]"
+    return path
+
+
+def structure(raw: dict[str, Any], cls: type, file: str) -> Any:
+    """Structure a parsed TOML document into ``cls`` or raise ``InputError``."""
+    try:
+        return CONVERTER.structure(raw, cls)
+    except (ClassValidationError, IterableValidationError, Mismatch) as exc:
+        raise InputError(file, _problems(exc, "")) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise InputError(str(path), [Problem("", "file not found")]) from None
+    except OSError as exc:
+        raise InputError(str(path), [Problem("", f"cannot read file ({exc.strerror})")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), [Problem("", f"not valid TOML: {exc}")]) from None
+
+
+def load_deal(path: str | Path) -> Deal:
+    """Read, structure and check a deal file; tapes are read relative to it."""
+    path = Path(path)
+    raw = read_toml(path)
+    deal = structure(raw, Deal, str(path))
+    deal = attach_tapes(deal, path.parent, str(path))
+    problems = check_deal(deal)
+    if problems:
+        raise InputError(str(path), problems)
+    return deal
+
+
+__all__ = ["CONVERTER", "load_deal", "structure"]

@@ -1,0 +1,94 @@
+"""Waterfall steps: the vocabulary of a priority of payments.
+
+Each step draws on the operating account, in the order the deal file lists
+them, one list per mode (``normal``, ``lock_up``, ``default``).
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from waterfall.spec.bounds import between
+
+
+@frozen
+class PayExpenses:
+    """Operating costs, power and maintenance capex accrued since the last payment."""
+
+
+@frozen
+class PayFee:
+    fee: str
+
+
+@frozen
+class PayInterest:
+    """Interest due (plus arrears) on a group of tranches, pro rata.
+
+    ``reserve`` names an account drawn for whatever operating cash cannot pay.
+    """
+
+    tranches: tuple[str, ...]
+    reserve: str | None = None
+
+
+@frozen
+class PayPrincipal:
+    """Principal due on a group of tranches, pro rata: the scheduled amount
+    (plus arrears) normally; the whole balance once accelerated."""
+
+    tranches: tuple[str, ...]
+    reserve: str | None = None
+
+
+@frozen
+class FundReserve:
+    """Top an account up to its target."""
+
+    account: str
+
+
+@frozen
+class Sweep:
+    """Prepay principal, in the listed order, with a share of the cash left.
+
+    ``percent`` normally; ``percent_on_breach`` while an LTV sweep test is breached.
+    """
+
+    tranches: tuple[str, ...]
+    percent: float = field(metadata=between(0, 1))
+    percent_on_breach: float = field(default=1.0, metadata=between(0, 1))
+
+
+@frozen
+class Trap:
+    """Move all remaining cash to a lock-up account."""
+
+    account: str
+
+
+@frozen
+class PayEquity:
+    """Everything left goes to the equity holders."""
+
+
+Step = PayExpenses | PayFee | PayInterest | PayPrincipal | FundReserve | Sweep | Trap | PayEquity
+STEP_TAGS = {
+    PayExpenses: "pay_expenses",
+    PayFee: "pay_fee",
+    PayInterest: "pay_interest",
+    PayPrincipal: "pay_principal",
+    FundReserve: "fund_reserve",
+    Sweep: "sweep",
+    Trap: "trap",
+    PayEquity: "pay_equity",
+}
+
+
+@frozen
+class Waterfall:
+    """The priority of payments in each mode."""
+
+    normal: tuple[Step, ...]
+    lock_up: tuple[Step, ...]
+    default: tuple[Step, ...]

@@ -1,0 +1,59 @@
+"""Reading user cash-flow tapes (CSV or parquet of date, amount) into monthly amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import attrs
+import polars as pl
+
+from waterfall.errors import InputError, Problem
+from waterfall.spec.deal import Deal
+from waterfall.spec.lease import Tape
+
+
+def _read(path: Path) -> pl.DataFrame:
+    if path.suffix.lower() == ".parquet":
+        return pl.read_parquet(path)
+    return pl.read_csv(path, try_parse_dates=True)
+
+
+def _monthly(tape: Tape, frame: pl.DataFrame, deal: Deal) -> tuple[float, ...]:
+    missing = [c for c in (tape.date_column, tape.amount_column) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"expected columns {missing}, found {frame.columns}")
+    dates = frame[tape.date_column]
+    if dates.dtype == pl.String:
+        dates = dates.str.to_date(strict=False)
+    if dates.dtype not in (pl.Date, pl.Datetime) or dates.null_count():
+        raise ValueError(f"expected dates in column {tape.date_column!r}, found unreadable values")
+    amounts = frame[tape.amount_column].cast(pl.Float64, strict=False)
+    if amounts.null_count():
+        raise ValueError(f"expected numbers in column {tape.amount_column!r}, found blanks or text")
+    horizon = deal.calendar.horizon_months
+    monthly = [0.0] * horizon
+    for date, amount in zip(dates.to_list(), amounts.to_list(), strict=True):
+        month = deal.calendar.month_of(date if isinstance(date, dt.date) else date.date())
+        if 0 <= month < horizon:
+            monthly[month] += amount
+    return tuple(monthly)
+
+
+def attach_tapes(deal: Deal, base: Path, file: str) -> Deal:
+    """Return the deal with each tape's monthly amounts read from its file."""
+    problems: list[Problem] = []
+    tapes = []
+    for i, tape in enumerate(deal.tapes):
+        where = f"tapes[{i}].path"
+        path = (base / tape.path).resolve()
+        try:
+            frame = _read(path)
+            tapes.append(attrs.evolve(tape, amounts=_monthly(tape, frame, deal)))
+        except (OSError, pl.exceptions.PolarsError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            expected = "expected a readable CSV or parquet tape"
+            problems.append(Problem(where, f"{expected}, found {tape.path!r} ({reason})"))
+    if problems:
+        raise InputError(file, problems)
+    return attrs.evolve(deal, tapes=tuple(tapes))
