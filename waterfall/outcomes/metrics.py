@@ -8,15 +8,16 @@ import numpy as np
 def monthly_irr(flows: np.ndarray, iterations: int = 60) -> np.ndarray:
     """Monthly IRR of each column of ``flows`` (months + 1, paths), flows[0] the outlay.
 
-    Bisection on the NPV over a bracket of -99.9% .. +100% a month; NaN where
-    the flows have no sign change (nothing invested or nothing returned is -100%).
+    Bisection on the NPV over a bracket of -50% .. +100% a month (beyond either
+    no credit instrument lives); nothing returned at all is -100%; NaN where
+    nothing was invested.
     """
     months = np.arange(flows.shape[0])[:, None]
 
     def npv(rate: np.ndarray) -> np.ndarray:
-        return (flows / (1.0 + rate) ** months).sum(axis=0)
+        return (flows * (1.0 + rate) ** -months).sum(axis=0)
 
-    low = np.full(flows.shape[1], -0.999)
+    low = np.full(flows.shape[1], -0.5)
     high = np.full(flows.shape[1], 1.0)
     npv_low = npv(low)
     for _ in range(iterations):

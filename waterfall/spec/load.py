@@ -36,7 +36,7 @@ TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class Mismatch(ValueError):
+class MismatchError(ValueError):
     """A value of the wrong kind; its message is already 'expected ..., found ...'."""
 
 
@@ -47,25 +47,25 @@ def _found(value: object) -> str:
 
 def _number(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Mismatch(f"expected a number, found {_found(value)}")
+        raise MismatchError(f"expected a number, found {_found(value)}")
     return float(value)
 
 
 def _integer(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Mismatch(f"expected a whole number, found {_found(value)}")
+        raise MismatchError(f"expected a whole number, found {_found(value)}")
     return value
 
 
 def _text(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise Mismatch(f"expected text, found {_found(value)}")
+        raise MismatchError(f"expected text, found {_found(value)}")
     return value
 
 
 def _flag(value: object, _: type) -> bool:
     if not isinstance(value, bool):
-        raise Mismatch(f"expected true or false, found {_found(value)}")
+        raise MismatchError(f"expected true or false, found {_found(value)}")
     return value
 
 
@@ -75,7 +75,7 @@ def _month(value: object, _: type) -> dt.date:
         return value.replace(day=1)
     if isinstance(value, str) and (m := _MONTH.match(value)) and 1 <= int(m[2]) <= 12:
         return dt.date(int(m[1]), int(m[2]), 1)
-    raise Mismatch(f'expected a month "YYYY-MM", found {_found(value)}')
+    raise MismatchError(f'expected a month "YYYY-MM", found {_found(value)}')
 
 
 def _literal(kind: Any) -> Any:
@@ -84,7 +84,7 @@ def _literal(kind: Any) -> Any:
     def structure(value: object, _: type) -> object:
         if value not in allowed:
             choices = ", ".join(repr(a) for a in allowed)
-            raise Mismatch(f"expected one of {choices}, found {_found(value)}")
+            raise MismatchError(f"expected one of {choices}, found {_found(value)}")
         return value
 
     return structure
@@ -96,12 +96,12 @@ def _tagged(converter: cattrs.Converter, tags: dict[type, str]) -> Any:
 
     def structure(value: object, _: type) -> object:
         if not isinstance(value, dict):
-            raise Mismatch(f"expected a table with type = {choices}, found {_found(value)}")
+            raise MismatchError(f"expected a table with type = {choices}, found {_found(value)}")
         if "type" not in value:
-            raise Mismatch(f"expected a key 'type' (one of {choices}), found none")
+            raise MismatchError(f"expected a key 'type' (one of {choices}), found none")
         cls = by_tag.get(value["type"])
         if cls is None:
-            raise Mismatch(f"expected type one of {choices}, found {_found(value['type'])}")
+            raise MismatchError(f"expected type one of {choices}, found {_found(value['type'])}")
         rest = {k: v for k, v in value.items() if k != "type"}
         return converter.structure(rest, cls)
 
@@ -130,8 +130,11 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
     """Flatten cattrs' exception groups into located problems."""
     if isinstance(exc, ClassValidationError | IterableValidationError):
         found: list[Problem] = []
-        for sub, note in exc.group_exceptions():
+        located, unlocated = exc.group_exceptions()
+        for sub, note in located:
             found += _problems(sub, _child_path(path, note))
+        for sub in unlocated:
+            found += _problems(sub, path)
         return found
     if isinstance(exc, ForbiddenExtraKeysError):
         allowed = sorted(f.name for f in attrs.fields(exc.cl))
@@ -141,7 +144,7 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
         ]
     if isinstance(exc, KeyError):
         return [Problem(path, "required term missing")]
-    if isinstance(exc, Mismatch):
+    if isinstance(exc, MismatchError):
         return [Problem(path, str(exc))]
     if isinstance(exc, TypeError | ValueError | AttributeError):
         return [Problem(path, f"expected a different kind of value ({exc})")]
@@ -154,7 +157,7 @@ def _child_path(path: str, note: Any) -> str:
         return f"{path}.{name}" if path else str(name)
     index = getattr(note, "index", None)
     if index is not None:
-        return f"{path}[{index!r}]" if isinstance(index, str) else f"{path}[{index}]"
+        return f"{path}.{index}" if isinstance(index, str) else f"{path}[{index}]"
     return path
 
 
@@ -162,7 +165,7 @@ def structure(raw: dict[str, Any], cls: type, file: str) -> Any:
     """Structure a parsed TOML document into ``cls`` or raise ``InputError``."""
     try:
         return CONVERTER.structure(raw, cls)
-    except (ClassValidationError, IterableValidationError, Mismatch) as exc:
+    except (ClassValidationError, IterableValidationError, MismatchError) as exc:
         raise InputError(file, _problems(exc, "")) from None
 
 

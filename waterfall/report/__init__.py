@@ -1,0 +1,1 @@
+"""Presenting results to people: console tables now; HTML and spreadsheets later."""

@@ -1,0 +1,84 @@
+"""Rich tables summarising a deterministic run for the terminal."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+from rich.table import Table
+
+from waterfall.results import Results
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value / 1e6:,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.2%}"
+
+
+def _month(results: Results, period: int | None) -> str:
+    return "-" if period is None else f"{results.dates[period]:%Y-%m}"
+
+
+def covenant_summary(results: Results) -> dict[str, str]:
+    """Minimum DSCR and the first lock-up and default months of path 0."""
+    periods = results.periods.filter(pl.col("path") == 0)
+    tested = periods.drop_nulls("dscr_trailing")
+    measure = "dscr_trailing" if tested.height else "dscr"
+    worst = periods.drop_nulls(measure).sort(measure).head(1)
+    first = {
+        mode: periods.filter(pl.col("mode") == mode)["period"].min()
+        for mode in ("lock_up", "default")
+    }
+    return {
+        "min_dscr": "-"
+        if worst.height == 0
+        else f"{worst[measure][0]:.2f}x ({_month(results, worst['period'][0])})",
+        "first_lock_up": _month(results, first["lock_up"]),
+        "first_default": _month(results, first["default"]),
+    }
+
+
+def run_table(results: Results) -> Table:
+    deal = results.deal
+    summary = covenant_summary(results)
+    breach = (
+        summary["first_default"] if summary["first_default"] != "-" else summary["first_lock_up"]
+    )
+    table = Table(
+        title=f"{deal.name}: base case, {deal.calendar.horizon_months} months from {deal.calendar.start:%Y-%m}",
+        caption=(
+            f"$ millions. Min DSCR {summary['min_dscr']}; first lock-up {summary['first_lock_up']}; "
+            f"first default {summary['first_default']}"
+        ),
+    )
+    for column in (
+        "tranche",
+        "original",
+        "interest paid",
+        "principal paid",
+        "loss",
+        "IRR",
+        "WAL (y)",
+        "min DSCR",
+        "first breach",
+    ):
+        table.add_column(column, justify="left" if column == "tranche" else "right")
+    for row in results.tranches.filter(pl.col("path") == 0).iter_rows(named=True):
+        wal = row["wal_years"]
+        table.add_row(
+            row["tranche"],
+            _money(row["original_balance"]),
+            _money(row["interest_paid"]) if row["kind"] == "debt" else "-",
+            _money(row["principal_paid"])
+            if row["kind"] == "debt"
+            else f"dist. {_money(row['principal_paid'])}",
+            _money(row["loss"]),
+            _pct(row["irr"]),
+            "-" if wal is None else f"{wal:.2f}",
+            summary["min_dscr"].split(" ")[0],
+            breach,
+        )
+    return table
