@@ -51,9 +51,7 @@ def at(month: int, phase: Phase) -> float:
 def year_fraction(start: dt.date, end: dt.date, day_count: str) -> float:
     if day_count == "30/360":
         # 30/360 US on month starts: whole months of 30 days
-        return (
-            (end.year - start.year) * 360 + (end.month - start.month) * 30 + (end.day - start.day)
-        ) / 360
+        return ((end.year - start.year) * 360 + (end.month - start.month) * 30 + (end.day - start.day)) / 360
     days = (end - start).days
     return days / 360 if day_count == "ACT/360" else days / 365
 

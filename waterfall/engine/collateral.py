@@ -28,13 +28,9 @@ def collateral_value(deal: Deal, schedule: Schedule) -> np.ndarray:
     calendar = deal.calendar
     for fleet in deal.fleets:
         start = calendar.month_of(fleet.delivery)
-        curve = _straight_line(
-            fleet.cost, start, fleet.useful_life_months, fleet.salvage_pct, months
-        )
+        curve = _straight_line(fleet.cost, start, fleet.useful_life_months, fleet.salvage_pct, months)
         value += np.where(np.arange(months) >= start, curve, 0.0)
     for campus in deal.campuses:
         start = calendar.month_of(campus.completion)
-        value += _straight_line(
-            campus.cost, start, campus.useful_life_months, campus.salvage_pct, months
-        )
+        value += _straight_line(campus.cost, start, campus.useful_life_months, campus.salvage_pct, months)
     return value

@@ -26,9 +26,7 @@ class Covenants:
         ]
         self.names = [t.name for t in deal.tranches]
         self.missed = {
-            i: np.zeros(paths, dtype=np.int64)
-            for i, c in enumerate(self.tests)
-            if isinstance(c, PaymentDefault)
+            i: np.zeros(paths, dtype=np.int64) for i, c in enumerate(self.tests) if isinstance(c, PaymentDefault)
         }
 
     def test(
@@ -69,9 +67,7 @@ class Covenants:
         mode[open_paths] = np.where(lock_up[open_paths], LOCK_UP, NORMAL)
         return open_paths & default, sweep
 
-    def payment_test(
-        self, month: int, short: np.ndarray, final: np.ndarray, balance: np.ndarray
-    ) -> np.ndarray:
+    def payment_test(self, month: int, short: np.ndarray, final: np.ndarray, balance: np.ndarray) -> np.ndarray:
         """Missed interest (beyond grace) or principal unpaid at final maturity on protected tranches."""
         defaulted = np.zeros(short.shape[1], dtype=bool)
         for i, missed in self.missed.items():

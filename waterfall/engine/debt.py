@@ -48,22 +48,13 @@ class Debt:
         self.interest_scheduled = np.zeros((n, paths))
         self.principal_scheduled = np.zeros((n, paths))
         self.final_payment = np.array(
-            [
-                schedule.last_payment_by(deal.calendar.month_of(t.legal_maturity))
-                for t in deal.tranches
-            ]
+            [schedule.last_payment_by(deal.calendar.month_of(t.legal_maturity)) for t in deal.tranches]
         )
-        self.custom = {
-            t.name: self._custom(t)
-            for t in deal.tranches
-            if isinstance(t.amortisation, CustomSchedule)
-        }
+        self.custom = {t.name: self._custom(t) for t in deal.tranches if isinstance(t.amortisation, CustomSchedule)}
         self.sculpted = dict(sculpted or {})
         # sculpting sized on the fly (the base-case pass) logs its schedule here
         self.sculpt_log = {
-            t.name: np.zeros(schedule.months)
-            for t in deal.tranches
-            if isinstance(t.amortisation, Sculpted)
+            t.name: np.zeros(schedule.months) for t in deal.tranches if isinstance(t.amortisation, Sculpted)
         }
         # this month's movements, for the tape
         self.month = {
@@ -98,9 +89,7 @@ class Debt:
     def total_balance(self) -> np.ndarray:
         return self.balance.sum(axis=0)
 
-    def accrue(
-        self, month: int, cfads_period: np.ndarray, accelerated: np.ndarray, live: np.ndarray
-    ) -> np.ndarray:
+    def accrue(self, month: int, cfads_period: np.ndarray, accelerated: np.ndarray, live: np.ndarray) -> np.ndarray:
         """Accrue interest and set principal due on a payment date.
 
         Returns the period's scheduled debt service per path (interest accrued
@@ -169,11 +158,7 @@ class Debt:
             return np.zeros_like(base)
         if month >= last:
             return base
-        remaining = sum(
-            1
-            for p in self.schedule.payment_months
-            if month <= p <= min(last, self.final_payment[i])
-        )
+        remaining = sum(1 for p in self.schedule.payment_months if month <= p <= min(last, self.final_payment[i]))
         if isinstance(kind, StraightLine):
             return base / remaining
         if isinstance(kind, LevelAnnuity):

@@ -33,9 +33,7 @@ class Expenses:
         self.due = {name: np.zeros(paths) for name in self.incurred}
         self.fee_due = {fee.name: np.zeros(paths) for fee in deal.fees}
 
-    def accrue(
-        self, month: int, debt_balance: np.ndarray, live: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def accrue(self, month: int, debt_balance: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Costs and fees incurred this month on live paths: (expenses, fees)."""
         expenses = np.zeros_like(debt_balance)
         for name, incurred in self.incurred.items():

@@ -75,8 +75,8 @@ def _pay_group(
 def pay_expenses(books: Books, mask: np.ndarray) -> None:
     owed = np.array([np.where(mask, due, 0.0) for due in books.expenses.due.values()])
     cash = np.minimum(books.ledger.balance[OPERATING], owed.sum(axis=0))
-    for (name, due), part in zip(books.expenses.due.items(), _pro_rata(owed, cash), strict=True):
-        due -= books.ledger.move(books.month, OPERATING, name, part)
+    for name, part in zip(books.expenses.due, _pro_rata(owed, cash), strict=True):
+        books.expenses.due[name] -= books.ledger.move(books.month, OPERATING, name, part)
 
 
 def pay_fee(books: Books, step: PayFee, mask: np.ndarray) -> None:
@@ -121,9 +121,7 @@ def sweep(books: Books, step: Sweep, mask: np.ndarray) -> None:
 
 def trap(books: Books, step: Trap, mask: np.ndarray) -> None:
     ledger = books.ledger
-    ledger.move(
-        books.month, OPERATING, step.account, np.where(mask, ledger.balance[OPERATING], 0.0)
-    )
+    ledger.move(books.month, OPERATING, step.account, np.where(mask, ledger.balance[OPERATING], 0.0))
 
 
 def pay_equity(books: Books, mask: np.ndarray) -> None:

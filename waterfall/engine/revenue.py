@@ -127,10 +127,8 @@ class Revenue:
         if renewal is None or renewal.exercise == "never":
             book.active[:] = False
             return
-        if renewal.basis == "market":
-            new_rate = self.rents[book.generation][month].copy()
-        else:
-            new_rate = book.rate(month)
+        market = renewal.basis == "market"
+        new_rate = self.rents[book.generation][month].copy() if market else book.rate(month)
         if renewal.exercise == "if_below_market":
             renews = new_rate <= self.rents[book.generation][month] + 1e-12
             book.active &= renews

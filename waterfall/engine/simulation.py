@@ -40,9 +40,7 @@ class Books:
         # month-major copies: each month reads one contiguous row over paths
         rents = {g: np.ascontiguousarray(a[:, :months].T) for g, a in market.gpu_rent.items()}
         index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
-        self.ledger = Ledger(
-            [OPERATING, *deal.account_names], months, paths, deal.calendar.rounding == "cents"
-        )
+        self.ledger = Ledger([OPERATING, *deal.account_names], months, paths, deal.calendar.rounding == "cents")
         self.revenue = Revenue(deal, schedule, rents, paths)
         self.expenses = Expenses(deal, schedule, paths)
         self.debt = Debt(deal, schedule, index, paths, sculpted)
@@ -117,9 +115,7 @@ class Books:
         self.short = self.debt.settle(month, self.mode != WOUND_UP)
 
     def test_payments(self, month: int) -> None:
-        defaulted = self.covenants.payment_test(
-            month, self.short, self.debt.final_payment, self.debt.balance
-        )
+        defaulted = self.covenants.payment_test(month, self.short, self.debt.final_payment, self.debt.balance)
         self._accelerate(month, defaulted & (self.mode < DEFAULT))
 
     def mature(self, month: int) -> None:
@@ -138,9 +134,7 @@ class Books:
         ending = sold | (last & (self.mode != WOUND_UP))
         if ending.any():
             for account in self.ledger.balance:
-                self.ledger.move(
-                    month, account, EQUITY, np.where(ending, self.ledger.balance[account], 0.0)
-                )
+                self.ledger.move(month, account, EQUITY, np.where(ending, self.ledger.balance[account], 0.0))
             self.mode[ending] = WOUND_UP
 
     def record(self, month: int) -> None:
@@ -191,9 +185,7 @@ class Books:
         return reserve_target(spec, self.debt_service, self.deal.calendar.months_per_payment)
 
 
-def _every(
-    months: Iterable[int], phase: Phase, act: Callable[[int], None]
-) -> Callable[[simpy.Environment], Iterator]:
+def _every(months: Iterable[int], phase: Phase, act: Callable[[int], None]) -> Callable[[simpy.Environment], Iterator]:
     def process(env: simpy.Environment) -> Iterator[simpy.Event]:
         for month in months:
             yield env.timeout(at(month, phase) - env.now)

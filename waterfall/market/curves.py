@@ -17,9 +17,7 @@ from waterfall.spec.market import IndexCurve, RentCurve
 def _check(name: str, array: np.ndarray) -> np.ndarray:
     array = np.asarray(array, dtype=np.float64)
     if array.ndim != 2:
-        raise ValueError(
-            f"market array {name!r}: expected shape (paths, months), found {array.shape}"
-        )
+        raise ValueError(f"market array {name!r}: expected shape (paths, months), found {array.shape}")
     return array
 
 
@@ -36,10 +34,7 @@ class Market:
             for name, array in kind.items():
                 kind[name] = _check(name, array)
                 if kind[name].shape[0] != self.paths:
-                    raise ValueError(
-                        f"market array {name!r}: expected {self.paths} paths, "
-                        f"found {kind[name].shape[0]}"
-                    )
+                    raise ValueError(f"market array {name!r}: expected {self.paths} paths, found {kind[name].shape[0]}")
 
     @classmethod
     def from_arrays(

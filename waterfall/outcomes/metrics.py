@@ -5,33 +5,48 @@ from __future__ import annotations
 import numpy as np
 
 
-def monthly_irr(flows: np.ndarray, iterations: int = 60) -> np.ndarray:
+def monthly_irr(flows: np.ndarray) -> np.ndarray:
     """Monthly IRR of each column of ``flows`` (months + 1, paths), flows[0] the outlay.
 
-    Bisection on the NPV over a bracket of -50% .. +100% a month (beyond either
-    no credit instrument lives); nothing returned at all is -100%; NaN where
-    nothing was invested.
+    Newton's method from 1% a month, then bisection over -50% .. +100% a month
+    for any path Newton did not settle (beyond that bracket no credit
+    instrument lives). Nothing returned at all is -100%; NaN where nothing was
+    invested.
     """
-    months = np.arange(flows.shape[0])[:, None]
+    months = np.arange(flows.shape[0], dtype=np.float64)[:, None]
+    rate = np.full(flows.shape[1], 0.01)
+    for _ in range(30):
+        discount = (1.0 + rate) ** -months
+        value = (flows * discount).sum(axis=0)
+        slope = -(flows * months * discount).sum(axis=0) / (1.0 + rate)
+        step = np.divide(value, slope, out=np.zeros_like(value), where=slope != 0)
+        rate = np.clip(rate - step, -0.5, 1.0)
+        if np.all(np.abs(step) < 1e-13):
+            break
+    settled = np.abs((flows * (1.0 + rate) ** -months).sum(axis=0)) <= 1e-9 * np.abs(flows).sum(axis=0)
+    if not settled.all():
+        rate = np.where(settled, rate, _bisect(flows[:, ~settled], months)[np.cumsum(~settled) - 1])
+    invested = flows[0] < 0
+    returned = flows[1:].sum(axis=0)
+    rate = np.where(invested & (returned <= 0), -1.0, rate)
+    return np.where(invested, rate, np.nan)
 
+
+def _bisect(flows: np.ndarray, months: np.ndarray) -> np.ndarray:
     def npv(rate: np.ndarray) -> np.ndarray:
         return (flows * (1.0 + rate) ** -months).sum(axis=0)
 
     low = np.full(flows.shape[1], -0.5)
     high = np.full(flows.shape[1], 1.0)
     npv_low = npv(low)
-    for _ in range(iterations):
+    for _ in range(60):
         mid = 0.5 * (low + high)
         npv_mid = npv(mid)
         same = np.sign(npv_mid) == np.sign(npv_low)
         low = np.where(same, mid, low)
         npv_low = np.where(same, npv_mid, npv_low)
         high = np.where(same, high, mid)
-    rate = 0.5 * (low + high)
-    invested = flows[0] < 0
-    returned = flows[1:].sum(axis=0)
-    rate = np.where(invested & (returned <= 0), -1.0, rate)
-    return np.where(invested, rate, np.nan)
+    return 0.5 * (low + high)
 
 
 def annual_irr(flows: np.ndarray) -> np.ndarray:
@@ -43,6 +58,4 @@ def wal_years(principal: np.ndarray) -> np.ndarray:
     """Weighted average life in years of principal received (months, paths); paid at month end."""
     years = (np.arange(principal.shape[0]) + 1.0)[:, None] / 12.0
     total = principal.sum(axis=0)
-    return np.divide(
-        (principal * years).sum(axis=0), total, out=np.full(total.shape, np.nan), where=total > 0
-    )
+    return np.divide((principal * years).sum(axis=0), total, out=np.full(total.shape, np.nan), where=total > 0)

@@ -28,14 +28,9 @@ def covenant_summary(results: Results) -> dict[str, str]:
     tested = periods.drop_nulls("dscr_trailing")
     measure = "dscr_trailing" if tested.height else "dscr"
     worst = periods.drop_nulls(measure).sort(measure).head(1)
-    first = {
-        mode: periods.filter(pl.col("mode") == mode)["period"].min()
-        for mode in ("lock_up", "default")
-    }
+    first = {mode: periods.filter(pl.col("mode") == mode)["period"].min() for mode in ("lock_up", "default")}
     return {
-        "min_dscr": "-"
-        if worst.height == 0
-        else f"{worst[measure][0]:.2f}x ({_month(results, worst['period'][0])})",
+        "min_dscr": "-" if worst.height == 0 else f"{worst[measure][0]:.2f}x ({_month(results, worst['period'][0])})",
         "first_lock_up": _month(results, first["lock_up"]),
         "first_default": _month(results, first["default"]),
     }
@@ -44,9 +39,7 @@ def covenant_summary(results: Results) -> dict[str, str]:
 def run_table(results: Results) -> Table:
     deal = results.deal
     summary = covenant_summary(results)
-    breach = (
-        summary["first_default"] if summary["first_default"] != "-" else summary["first_lock_up"]
-    )
+    breach = summary["first_default"] if summary["first_default"] != "-" else summary["first_lock_up"]
     table = Table(
         title=f"{deal.name}: base case, {deal.calendar.horizon_months} months from {deal.calendar.start:%Y-%m}",
         caption=(
@@ -72,9 +65,7 @@ def run_table(results: Results) -> Table:
             row["tranche"],
             _money(row["original_balance"]),
             _money(row["interest_paid"]) if row["kind"] == "debt" else "-",
-            _money(row["principal_paid"])
-            if row["kind"] == "debt"
-            else f"dist. {_money(row['principal_paid'])}",
+            _money(row["principal_paid"]) if row["kind"] == "debt" else f"dist. {_money(row['principal_paid'])}",
             _money(row["loss"]),
             _pct(row["irr"]),
             "-" if wal is None else f"{wal:.2f}",

@@ -82,18 +82,14 @@ def _revenue(deal: Deal) -> Iterator[Problem]:
         if isinstance(rent, PerGpuHourRent):
             fleet = fleets.get(rent.fleet)
             if fleet is None:
-                yield Problem(
-                    f"{where}.rent.fleet", f"expected one of {sorted(fleets)}, found {rent.fleet!r}"
-                )
+                yield Problem(f"{where}.rent.fleet", f"expected one of {sorted(fleets)}, found {rent.fleet!r}")
             elif rent.gpus > fleet.count:
                 yield Problem(
                     f"{where}.rent.gpus",
                     f"expected at most the fleet's {fleet.count} GPUs, found {rent.gpus}",
                 )
         if isinstance(rent, PerMwRent) and rent.campus not in campuses:
-            yield Problem(
-                f"{where}.rent.campus", f"expected one of {sorted(campuses)}, found {rent.campus!r}"
-            )
+            yield Problem(f"{where}.rent.campus", f"expected one of {sorted(campuses)}, found {rent.campus!r}")
         market_linked = lease.renewal and (
             lease.renewal.basis == "market" or lease.renewal.exercise == "if_below_market"
         )
@@ -110,10 +106,11 @@ def _revenue(deal: Deal) -> Iterator[Problem]:
                     f"{where}.rent",
                     f"expected market.gpu_rent.{generation} for its market comparison, found none",
                 )
-        if lease.early_termination and lease.early_termination.earliest_month >= lease.term_months:
+        walk = lease.early_termination
+        if walk and walk.earliest_month >= lease.term_months:
             yield Problem(
                 f"{where}.early_termination.earliest_month",
-                f"expected a month before the term's end ({lease.term_months}), found {lease.early_termination.earliest_month}",
+                f"expected a month before the term's end ({lease.term_months}), found {walk.earliest_month}",
             )
     for i, merchant in enumerate(deal.merchant):
         fleet = fleets.get(merchant.fleet)
@@ -173,9 +170,7 @@ def _tranches(deal: Deal) -> Iterator[Problem]:
             and i != len(deal.tranches) - 1
             and any(isinstance(x.amortisation, Sculpted) for x in deal.tranches[i + 1 :])
         ):
-            yield Problem(
-                f"{where}.amortisation", "expected at most one sculpted tranche, found several"
-            )
+            yield Problem(f"{where}.amortisation", "expected at most one sculpted tranche, found several")
 
 
 def _waterfall(deal: Deal) -> Iterator[Problem]:
@@ -187,8 +182,7 @@ def _waterfall(deal: Deal) -> Iterator[Problem]:
         if sum(isinstance(s, PayExpenses) for s in steps) != 1:
             yield Problem(
                 f"waterfall.{mode}",
-                "expected exactly one pay_expenses step, found "
-                f"{sum(isinstance(s, PayExpenses) for s in steps)}",
+                f"expected exactly one pay_expenses step, found {sum(isinstance(s, PayExpenses) for s in steps)}",
             )
         for j, step in enumerate(steps):
             where = f"waterfall.{mode}[{j}]"
@@ -220,9 +214,7 @@ def _waterfall(deal: Deal) -> Iterator[Problem]:
                     f"expected a dsra or maintenance_reserve account, found {step.account!r}",
                 )
             if isinstance(step, Trap) and not isinstance(accounts.get(step.account), LockUp):
-                yield Problem(
-                    f"{where}.account", f"expected a lock_up account, found {step.account!r}"
-                )
+                yield Problem(f"{where}.account", f"expected a lock_up account, found {step.account!r}")
 
 
 def _covenants(deal: Deal) -> Iterator[Problem]:
@@ -231,12 +223,7 @@ def _covenants(deal: Deal) -> Iterator[Problem]:
         where = f"covenants[{i}]"
         if isinstance(c, DscrTest | MinLiquidity) and c.lock_up is None and c.default is None:
             yield Problem(where, "expected a lock_up or default level, found neither")
-        if (
-            isinstance(c, DscrTest)
-            and c.lock_up is not None
-            and c.default is not None
-            and c.default > c.lock_up
-        ):
+        if isinstance(c, DscrTest) and c.lock_up is not None and c.default is not None and c.default > c.lock_up:
             yield Problem(
                 f"{where}.default",
                 f"expected a level at or below lock_up {c.lock_up}, found {c.default}",
@@ -268,14 +255,14 @@ def _sources_and_uses(deal: Deal) -> Iterator[Problem]:
                 f"sources_and_uses.sources.{t.name}",
                 f"expected the tranche's balance {t.balance:,.2f}, found {su.sources[t.name]:,.2f}",
             )
-    for account in deal.accounts:
-        if isinstance(account, DebtServiceReserve) and account.name in su.uses:
-            if abs(su.uses[account.name] - account.closing_balance) > 1.0:
-                yield Problem(
-                    f"sources_and_uses.uses.{account.name}",
-                    f"expected the account's closing_balance {account.closing_balance:,.2f}, "
-                    f"found {su.uses[account.name]:,.2f}",
-                )
+    reserves = [a for a in deal.accounts if isinstance(a, DebtServiceReserve) and a.name in su.uses]
+    for account in reserves:
+        if abs(su.uses[account.name] - account.closing_balance) > 1.0:
+            yield Problem(
+                f"sources_and_uses.uses.{account.name}",
+                f"expected the account's closing_balance {account.closing_balance:,.2f}, "
+                f"found {su.uses[account.name]:,.2f}",
+            )
     if "equity" in su.sources and abs(su.sources["equity"] - deal.equity.amount) > 1.0:
         yield Problem(
             "sources_and_uses.sources.equity",

@@ -115,9 +115,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(str, _text)
     converter.register_structure_hook(bool, _flag)
     converter.register_structure_hook(dt.date, _month)
-    converter.register_structure_hook_func(
-        lambda t: get_origin(t) is Literal, lambda v, t: _literal(t)(v, t)
-    )
+    converter.register_structure_hook_func(lambda t: get_origin(t) is Literal, lambda v, t: _literal(t)(v, t))
     for union, tags in TAGGED_UNIONS:
         converter.register_structure_hook(union, _tagged(converter, tags))
     return converter
