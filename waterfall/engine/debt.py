@@ -22,6 +22,8 @@ from waterfall.spec.tranche import (
     Tranche,
 )
 
+MOVEMENTS = ("interest_due", "interest_paid", "principal_scheduled", "principal_paid", "pik", "writedown")
+
 
 class Debt:
     def __init__(
@@ -214,10 +216,3 @@ class Debt:
         self.balance[i] -= lost
         self.interest_arrears[i] = np.where(paths, 0.0, self.interest_arrears[i])
         self.principal_arrears[i] = np.where(paths, 0.0, self.principal_arrears[i])
-
-    def drain_month(self) -> dict[str, np.ndarray]:
-        """This month's movements (and reset for the next month)."""
-        out = {k: v.copy() for k, v in self.month.items()}
-        for v in self.month.values():
-            v[:] = 0.0
-        return out

@@ -26,6 +26,8 @@ class Ledger:
         With the cents policy amounts are floored to whole cents, so a payment
         never exceeds what is owed or held.
         """
+        if not amount.any():
+            return amount
         if self.cents:
             amount = np.floor(amount * 100.0 + 1e-6) / 100.0
         if source in self.balance:

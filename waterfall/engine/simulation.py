@@ -16,7 +16,7 @@ import simpy
 from waterfall.engine.clock import Phase, Schedule, at
 from waterfall.engine.collateral import SALE, collateral_value
 from waterfall.engine.covenants import Covenants
-from waterfall.engine.debt import Debt
+from waterfall.engine.debt import MOVEMENTS, Debt
 from waterfall.engine.expenses import Expenses
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
@@ -25,7 +25,8 @@ from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
-from waterfall.spec.tranche import Sculpted
+from waterfall.spec.lease import PerGpuHourRent
+from waterfall.spec.tranche import FloatingCoupon, Sculpted
 
 CLOSING = "closing"
 
@@ -64,6 +65,8 @@ class Books:
 
     def collect_revenue(self, month: int) -> None:
         self.month = month
+        # the debt books this month's movements straight into the tape's rows
+        self.debt.month = {k: self.tape.tranche[k][month] for k in MOVEMENTS}
         live = self.mode != WOUND_UP
         self.tape.period["revenue"][month] = self.revenue.collect(month, self.ledger, live)
 
@@ -139,9 +142,6 @@ class Books:
 
     def record(self, month: int) -> None:
         tape, debt = self.tape, self.debt
-        moved = debt.drain_month()
-        for name, values in moved.items():
-            tape.tranche[name][month] = values
         tape.tranche["interest_shortfall"][month] = self.short
         tape.tranche["balance_start"][month] = self.balance_start
         tape.tranche["balance_end"][month] = debt.balance
@@ -217,6 +217,27 @@ def _simulate(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None
     return books
 
 
+def _check_market(deal: Deal, market: Market) -> None:
+    """The market must cover every rent and index the deal reads, over its whole horizon."""
+    months = deal.calendar.horizon_months
+    fleets = {f.name: f.generation for f in deal.fleets}
+    generations = {fleets[m.fleet] for m in deal.merchant}
+    generations |= {
+        fleets[lease.rent.fleet]
+        for lease in deal.leases
+        if isinstance(lease.rent, PerGpuHourRent) and (lease.renewal or lease.early_termination)
+    }
+    indices = {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)}
+    for kind, needed, given in (("gpu_rent", generations, market.gpu_rent), ("index", indices, market.index)):
+        for name in sorted(needed):
+            if name not in given:
+                raise ValueError(f"market.{kind}: expected {name!r} for deal {deal.name!r}, found {sorted(given)}")
+            if given[name].shape[1] < months:
+                raise ValueError(
+                    f"market.{kind}.{name}: expected at least {months} months, found {given[name].shape[1]}"
+                )
+
+
 def sculpted_schedule(deal: Deal) -> dict[str, np.ndarray]:
     """Principal per month of each sculpted tranche, sized on the deal's base case."""
     names = [t.name for t in deal.tranches if isinstance(t.amortisation, Sculpted)]
@@ -228,6 +249,7 @@ def sculpted_schedule(deal: Deal) -> dict[str, np.ndarray]:
 
 def run(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None = None) -> Tape:
     """Simulate ``deal`` on every path of ``market``; returns the tape of records."""
+    _check_market(deal, market)
     if sculpted is None:
         sculpted = sculpted_schedule(deal)
     books = _simulate(deal, market, sculpted)
