@@ -11,7 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from waterfall.engine.debt import Debt
-from waterfall.engine.expenses import Expenses
+from waterfall.engine.expenses import MAINTENANCE, Expenses
 from waterfall.engine.ledger import Ledger
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.steps import (
@@ -37,6 +37,7 @@ class Books(Protocol):
     expenses: Expenses
     month: int
     sweep_breach: np.ndarray
+    maintenance_reserves: list[str]
 
     def reserve_target(self, account: str) -> np.ndarray: ...
 
@@ -73,10 +74,16 @@ def _pay_group(
 
 
 def pay_expenses(books: Books, mask: np.ndarray) -> None:
-    owed = np.array([np.where(mask, due, 0.0) for due in books.expenses.due.values()])
-    cash = np.minimum(books.ledger.balance[OPERATING], owed.sum(axis=0))
-    for name, part in zip(books.expenses.due, _pro_rata(owed, cash), strict=True):
-        books.expenses.due[name] -= books.ledger.move(books.month, OPERATING, name, part)
+    """Operating costs pro rata from operating cash; maintenance capex still unpaid
+    is then drawn from the maintenance reserves, the reason they are kept."""
+    ledger, due = books.ledger, books.expenses.due
+    owed = np.array([np.where(mask, amount, 0.0) for amount in due.values()])
+    cash = np.minimum(ledger.balance[OPERATING], owed.sum(axis=0))
+    for name, part in zip(due, _pro_rata(owed, cash), strict=True):
+        due[name] -= ledger.move(books.month, OPERATING, name, part)
+    for reserve in books.maintenance_reserves:
+        draw = np.minimum(np.maximum(ledger.balance[reserve], 0.0), np.where(mask, due[MAINTENANCE], 0.0))
+        due[MAINTENANCE] -= ledger.move(books.month, reserve, MAINTENANCE, draw)
 
 
 def pay_fee(books: Books, step: PayFee, mask: np.ndarray) -> None:

@@ -50,6 +50,7 @@ class Books:
         self.tape.equity_amount = deal.equity.amount
         self.collateral = collateral_value(deal, schedule)
         self.accounts = {a.name: a for a in deal.accounts}
+        self.maintenance_reserves = [a.name for a in deal.accounts if isinstance(a, MaintenanceReserve)]
         self.mode = np.zeros(paths, dtype=np.int8)
         self.sweep_breach = np.zeros(paths, dtype=bool)
         self.sale_month = np.full(paths, -1, dtype=np.int64)

@@ -110,7 +110,8 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
         original = tape.original_balance[i]
         flows = np.vstack([np.full((1, tape.paths), -original), received[:, i, :]])
         loss = t["writedown"][:, i, :].sum(axis=0) + tape.interest_forgiven[i]
-        shortfall = _first(t["interest_shortfall"][:, i, :] > 0.005)
+        unpaid_principal = t["principal_scheduled"][:, i, :] - t["principal_paid"][:, i, :]
+        shortfall = _first((t["interest_shortfall"][:, i, :] > 0.005) | (unpaid_principal > 0.005))
         rows.append(
             {
                 "path": np.arange(tape.paths, dtype=np.int64),
