@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from waterfall.engine.ledger import Ledger
-from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, Tape
+from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.spec.account import OPERATING, LockUp
 from waterfall.spec.covenant import Covenant, DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
@@ -43,14 +43,14 @@ class Covenants:
         default = np.zeros(mode.shape, dtype=bool)
         sweep = np.zeros(mode.shape, dtype=bool)
         ltv = debt_balance / collateral if collateral > 0 else np.full(mode.shape, np.nan)
-        tape.period["ltv"][month] = ltv
+        tape.period["ltv"][month] = np.where(mode == WOUND_UP, np.nan, ltv)
         for covenant in self.tests:
             if isinstance(covenant, DscrTest):
                 first = max(0, month - covenant.trailing_months + 1)
                 cfads = tape.period["cfads"][first : month + 1].sum(axis=0)
                 service = tape.period["debt_service_scheduled"][first : month + 1].sum(axis=0)
                 dscr = np.divide(cfads, service, out=np.full(mode.shape, np.nan), where=service > 0)
-                tape.period["dscr_trailing"][month] = dscr
+                tape.period["dscr_trailing"][month] = np.where(mode == WOUND_UP, np.nan, dscr)
                 lock_up |= _below(dscr, covenant.lock_up)
                 default |= _below(dscr, covenant.default)
             elif isinstance(covenant, LtvTest):

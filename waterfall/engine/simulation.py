@@ -150,7 +150,8 @@ class Books:
         self.short = np.zeros_like(self.short)
         tape.period["collateral_value"][month] = self.collateral[month]
         if not self.schedule.is_payment[month] and self.collateral[month] > 0:
-            tape.period["ltv"][month] = debt.total_balance() / self.collateral[month]
+            ltv = debt.total_balance() / self.collateral[month]
+            tape.period["ltv"][month] = np.where(self.mode == WOUND_UP, np.nan, ltv)
         equity = self.ledger.flows
         tape.period["equity_distribution"][month] = sum(
             (flow[month] for (_, dst), flow in equity.items() if dst == EQUITY),
