@@ -177,6 +177,23 @@ class Debt:
             return np.full_like(base, self.sculpted[tranche.name][month])
         return cfads_period / kind.target_dscr - interest - other_service
 
+    def accelerate(self, paths: np.ndarray) -> None:
+        """All principal falls due on ``paths`` now (and the month's record says so)."""
+        extra = np.where(paths, self.balance - self.principal_due, 0.0)
+        self.principal_due += extra
+        self.month["principal_scheduled"] += extra
+
+    def reopen(self, paths: np.ndarray) -> None:
+        """After a settled payment date, make arrears and the whole balance due again on ``paths``
+        (a last distribution of sale proceeds at the horizon's end)."""
+        # the month's record keeps what was due once: its shortfall is re-measured after this
+        self.interest_due = np.where(paths, self.interest_arrears, self.interest_due)
+        self.interest_arrears = np.where(paths, 0.0, self.interest_arrears)
+        self.principal_arrears = np.where(paths, 0.0, self.principal_arrears)
+        self.principal_due = np.where(paths, self.balance, self.principal_due)
+        due = self.month["principal_paid"] + self.balance
+        self.month["principal_scheduled"][:] = np.where(paths, due, self.month["principal_scheduled"])
+
     def pay_interest(self, i: int, amount: np.ndarray) -> None:
         self.interest_due[i] -= amount
         self.month["interest_paid"][i] += amount

@@ -1,7 +1,7 @@
 """Expenses: operating costs, power, maintenance capex and fees falling due each month.
 
 What falls due is owed until a ``pay_expenses`` or ``pay_fee`` step pays it;
-unpaid amounts carry forward and rank first next time.
+unpaid amounts stay owed and are paid, pro rata with new amounts, next time.
 """
 
 from __future__ import annotations

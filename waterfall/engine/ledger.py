@@ -24,12 +24,14 @@ class Ledger:
         """Move ``amount`` (per path, >= 0) and return what was moved.
 
         With the cents policy amounts are floored to whole cents, so a payment
-        never exceeds what is owed or held.
+        never exceeds what is owed or held; amounts within a thousandth of a
+        cent below a whole cent are float noise (float64 resolves about 1e-8
+        at $100m) and count as that cent.
         """
         if not amount.any():
             return amount
         if self.cents:
-            amount = np.floor(amount * 100.0 + 1e-6) / 100.0
+            amount = np.floor(amount * 100.0 + 1e-3) / 100.0
         if source in self.balance:
             self.balance[source] -= amount
         if destination in self.balance:

@@ -58,19 +58,19 @@ def _pay_group(
 ) -> list[np.ndarray]:
     """Pay a pro-rata group from operating cash, then from ``reserve``; per-tranche amounts."""
     ledger = books.ledger
-    total = np.where(mask, owed.sum(axis=0), 0.0)
-    cash = np.minimum(ledger.balance[OPERATING], total)
-    sources = [(OPERATING, cash)]
-    if reserve is not None:
-        draw = np.minimum(np.maximum(ledger.balance[reserve], 0.0), total - cash)
-        sources.append((reserve, draw))
-    paid = [np.zeros_like(total) for _ in names]
-    for source, amount in sources:
+    owed = np.where(mask, owed, 0.0)
+    paid = np.zeros_like(owed)
+    for source in (OPERATING, reserve):
+        if source is None:
+            continue
+        # what is still owed after the previous source, measured on what actually moved
+        remaining = np.maximum(owed - paid, 0.0)
+        amount = np.minimum(np.maximum(ledger.balance[source], 0.0), remaining.sum(axis=0))
         if not amount.any():
             continue
-        for j, part in enumerate(_pro_rata(owed, amount)):
+        for j, part in enumerate(_pro_rata(remaining, amount)):
             paid[j] += ledger.move(books.month, source, names[j], part)
-    return paid
+    return list(paid)
 
 
 def pay_expenses(books: Books, mask: np.ndarray) -> None:
@@ -155,12 +155,10 @@ def execute(books: Books, steps: tuple[Step, ...], mask: np.ndarray) -> None:
             pay_equity(books, mask)
 
 
-def reserve_target(
-    account: DebtServiceReserve | MaintenanceReserve,
-    debt_service: np.ndarray,
-    months_per_payment: int,
-) -> np.ndarray:
-    """DSRA: N months of the period's scheduled debt service; maintenance: a fixed amount."""
+def reserve_target(account: DebtServiceReserve | MaintenanceReserve, debt: Debt, months_per_payment: int) -> np.ndarray:
+    """DSRA: N months of its tranches' scheduled debt service this period; maintenance: a fixed amount."""
     if isinstance(account, DebtServiceReserve):
-        return debt_service / months_per_payment * account.target_months
-    return np.full_like(debt_service, account.target)
+        rows = [debt.position[name] for name in account.tranches]
+        service = (debt.interest_scheduled[rows] + debt.principal_scheduled[rows]).sum(axis=0)
+        return service / months_per_payment * account.target_months
+    return np.full(debt.balance.shape[1], account.target)

@@ -99,8 +99,8 @@ class Revenue:
 
     def _lease(self, book: LeaseBook, month: int, hours: float, ledger: Ledger, live: np.ndarray):
         lease = book.lease
-        if month == book.start:
-            book.active[:] = True
+        if month == max(book.start, 0) and book.end > 0:
+            book.active[:] = True  # a lease signed before closing is live from month 0
         if month == book.end:
             self._renew(book, month)
         if month == book.renewal_end and book.renewal_end > book.end:

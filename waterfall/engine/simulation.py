@@ -54,6 +54,7 @@ class Books:
         self.mode = np.zeros(paths, dtype=np.int8)
         self.sweep_breach = np.zeros(paths, dtype=bool)
         self.sale_month = np.full(paths, -1, dtype=np.int64)
+        self.sold = np.zeros(paths, dtype=bool)
         self.debt_service = np.zeros(paths)
         self.short = np.zeros_like(self.debt.balance)
         self.balance_start = self.debt.balance.copy()
@@ -98,13 +99,11 @@ class Books:
             self.collateral[month],
             self.mode,
         )
-        self._accelerate(month, defaulted)
+        # tested before this month's enforcement: a sale with no lag happens this month
+        self._accelerate(month, defaulted, month + self.deal.enforcement.sale_lag_months)
 
     def enforce(self, month: int) -> None:
-        selling = (self.mode == DEFAULT) & (self.sale_month == month)
-        if selling.any():
-            price = self.collateral[month] * (1.0 - self.deal.enforcement.haircut)
-            self.ledger.move(month, SALE, OPERATING, np.where(selling, price, 0.0))
+        self._sell(month, (self.mode == DEFAULT) & (self.sale_month == month) & ~self.sold)
 
     def distribute(self, month: int) -> None:
         waterfall = self.deal.waterfall
@@ -120,18 +119,21 @@ class Books:
 
     def test_payments(self, month: int) -> None:
         defaulted = self.covenants.payment_test(month, self.short, self.debt.final_payment, self.debt.balance)
-        self._accelerate(month, defaulted & (self.mode < DEFAULT))
+        # tested after this month's sale window: the earliest sale is next month
+        lag = max(self.deal.enforcement.sale_lag_months, 1)
+        self._accelerate(month, defaulted & (self.mode < DEFAULT), month + lag)
 
     def mature(self, month: int) -> None:
         last = month == self.schedule.months - 1
         if last:
             # enforcement cannot outlast the horizon: sell what is left and pay it out now
-            stranded = (self.mode == DEFAULT) & (self.sale_month != month)
+            stranded = (self.mode == DEFAULT) & ~self.sold
             if stranded.any():
-                self.sale_month[stranded] = month
-                self.enforce(month)
+                self._sell(month, stranded)
+                self.debt.reopen(stranded)
                 execute(self, self.deal.waterfall.default, stranded)
-        sold = (self.mode == DEFAULT) & (self.sale_month == month)
+                self.short = np.where(stranded, self.debt.settle(month, stranded), self.short)
+        sold = (self.mode == DEFAULT) & self.sold
         for i, final in enumerate(self.debt.final_payment):
             maturing = (self.mode < DEFAULT) if final == month else np.zeros_like(sold)
             self.debt.write_down(i, sold | (maturing & (self.debt.balance[i] > 0)))
@@ -163,15 +165,24 @@ class Books:
 
     # -- events within the concerns ---------------------------------------------------------
 
-    def _accelerate(self, month: int, defaulted: np.ndarray) -> None:
-        """Event of default: all debt due now, reserves freed for creditors, sale scheduled."""
+    def _sell(self, month: int, selling: np.ndarray) -> None:
+        if selling.any():
+            price = self.collateral[month] * (1.0 - self.deal.enforcement.haircut)
+            self.ledger.move(month, SALE, OPERATING, np.where(selling, price, 0.0))
+            self.sold |= selling
+
+    def _accelerate(self, month: int, defaulted: np.ndarray, earliest_sale: int) -> None:
+        """Event of default: all debt due now, reserves freed for creditors, sale scheduled.
+
+        The sale falls on the first payment date from ``earliest_sale`` on (the
+        horizon's last month at the latest, where ``mature`` sells what is left).
+        """
         if not defaulted.any():
             return
         self.mode[defaulted] = DEFAULT
         self.tape.default_month[defaulted] = month
-        lag = self.deal.enforcement.sale_lag_months
-        self.sale_month[defaulted] = self.schedule.first_payment_from(month + lag)
-        self.debt.principal_due[:, defaulted] = self.debt.balance[:, defaulted]
+        self.sale_month[defaulted] = self.schedule.first_payment_from(earliest_sale)
+        self.debt.accelerate(defaulted)
         for account in self.ledger.balance:
             if account != OPERATING:
                 self.ledger.move(
@@ -184,7 +195,7 @@ class Books:
     def reserve_target(self, account: str) -> np.ndarray:
         spec = self.accounts[account]
         assert isinstance(spec, DebtServiceReserve | MaintenanceReserve)
-        return reserve_target(spec, self.debt_service, self.deal.calendar.months_per_payment)
+        return reserve_target(spec, self.debt, self.deal.calendar.months_per_payment)
 
 
 def _every(months: Iterable[int], phase: Phase, act: Callable[[int], None]) -> Callable[[simpy.Environment], Iterator]:

@@ -11,13 +11,15 @@ OPERATING = "operating"
 
 @frozen
 class DebtServiceReserve:
-    """DSRA: target is ``target_months`` of the current period's scheduled debt service.
+    """DSRA: target is ``target_months`` of the scheduled debt service of the
+    ``tranches`` it backs, at the current period's monthly rate.
 
     ``closing_balance`` is funded from the closing sources in month 0 (0 when the
     reserve fills from cash flow through ``fund_reserve`` steps).
     """
 
     name: str
+    tranches: tuple[str, ...]
     target_months: float = field(metadata=at_least(0))
     closing_balance: float = field(metadata=at_least(0))
 

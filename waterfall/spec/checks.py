@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from waterfall.errors import Problem
-from waterfall.spec.account import OPERATING, DebtServiceReserve, LockUp, MaintenanceReserve
+from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
 from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
@@ -62,14 +62,32 @@ def _unique(names: list[str], path: str) -> Iterator[Problem]:
             yield Problem(path, f"expected unique names, found {name!r} {count} times")
 
 
+# names the engine itself puts in the ledger
+RESERVED = ("operating", "equity", "merchant", "closing", "collateral_sale", "opex", "power", "maintenance_capex")
+
+
 def _names(deal: Deal) -> Iterator[Problem]:
-    yield from _unique([t.name for t in deal.tranches], "tranches")
-    yield from _unique([OPERATING, *deal.account_names], "accounts")
-    yield from _unique([f.name for f in deal.fees], "fees")
     yield from _unique([x.name for x in deal.leases], "leases")
     yield from _unique([x.name for x in (*deal.fleets, *deal.campuses)], "fleets/campuses")
     if not deal.tranches:
         yield Problem("tranches", "expected at least one tranche, found none")
+    # every payer and payee is a node of the ledger: one name, one party
+    nodes = [
+        *((f"tranches[{i}].name", t.name) for i, t in enumerate(deal.tranches)),
+        *((f"accounts[{i}].name", a.name) for i, a in enumerate(deal.accounts)),
+        *((f"fees[{i}].name", f.name) for i, f in enumerate(deal.fees)),
+        *((f"tapes[{i}].name", t.name) for i, t in enumerate(deal.tapes)),
+    ]
+    tenants = {lease.tenant for lease in deal.leases}
+    nodes += [(f"leases[{i}].tenant", lease.tenant) for i, lease in enumerate(deal.leases) if lease.tenant in tenants]
+    seen: dict[str, str] = {}
+    for path, name in nodes:
+        if name in RESERVED:
+            yield Problem(path, f"expected a name other than the ledger's own {', '.join(RESERVED)}; found {name!r}")
+        elif name in seen and not (path.startswith("leases") and seen[name].startswith("leases")):
+            yield Problem(path, f"expected a name not already used by {seen[name]}, found {name!r}")
+        else:
+            seen.setdefault(name, path)
 
 
 def _revenue(deal: Deal) -> Iterator[Problem]:
@@ -217,6 +235,22 @@ def _waterfall(deal: Deal) -> Iterator[Problem]:
                 yield Problem(f"{where}.account", f"expected a lock_up account, found {step.account!r}")
 
 
+def _accounts_and_market(deal: Deal) -> Iterator[Problem]:
+    tranches = {t.name for t in deal.tranches}
+    for i, account in enumerate(deal.accounts):
+        if isinstance(account, DebtServiceReserve):
+            if not account.tranches:
+                yield Problem(f"accounts[{i}].tranches", "expected the tranches the reserve backs, found none")
+            for k, name in enumerate(account.tranches):
+                if name not in tranches:
+                    yield Problem(
+                        f"accounts[{i}].tranches[{k}]", f"expected a tranche {sorted(tranches)}, found {name!r}"
+                    )
+    for name, curve in deal.market.index.items():
+        if not curve.points:
+            yield Problem(f"market.index.{name}.points", "expected at least one {month, rate} point, found none")
+
+
 def _covenants(deal: Deal) -> Iterator[Problem]:
     tranches = {t.name for t in deal.tranches}
     for i, c in enumerate(deal.covenants):
@@ -278,6 +312,7 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_revenue(deal),
         *_tranches(deal),
         *_waterfall(deal),
+        *_accounts_and_market(deal),
         *_covenants(deal),
         *_sources_and_uses(deal),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from waterfall.spec.bounds import at_least
+from waterfall.spec.bounds import at_least, between
 
 
 @frozen
@@ -33,7 +33,8 @@ class LtvTest:
 
 @frozen
 class MinLiquidity:
-    """Operating plus reserve balances after the waterfall must stay above a floor."""
+    """Operating plus reserve balances (not trapped cash), tested on payment dates
+    before the waterfall, must stay above a floor."""
 
     lock_up: float | None = field(default=None, metadata=at_least(0))
     default: float | None = field(default=None, metadata=at_least(0))
@@ -65,4 +66,4 @@ class Enforcement:
     """
 
     sale_lag_months: int = field(metadata=at_least(0))
-    haircut: float = field(metadata=at_least(0))
+    haircut: float = field(metadata=between(0, 1))
