@@ -35,15 +35,15 @@ class Covenants:
         tape: Tape,
         ledger: Ledger,
         debt_balance: np.ndarray,
-        collateral: float,
+        collateral: np.ndarray,
         mode: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Test every covenant on a payment date; returns (new default mask, LTV sweep mask)."""
         lock_up = np.zeros(mode.shape, dtype=bool)
         default = np.zeros(mode.shape, dtype=bool)
         sweep = np.zeros(mode.shape, dtype=bool)
-        ltv = debt_balance / collateral if collateral > 0 else np.full(mode.shape, np.nan)
-        tape.period["ltv"][month] = np.where(mode == WOUND_UP, np.nan, ltv)
+        ltv = loan_to_value(debt_balance, collateral, mode)
+        tape.period["ltv"][month] = ltv
         for covenant in self.tests:
             if isinstance(covenant, DscrTest):
                 first = max(0, month - covenant.trailing_months + 1)
@@ -81,6 +81,12 @@ class Covenants:
                 if final[r] == month:
                     defaulted |= balance[r] > 0.005
         return defaulted
+
+
+def loan_to_value(debt_balance: np.ndarray, collateral: np.ndarray, mode: np.ndarray) -> np.ndarray:
+    """Debt / collateral value; NaN where there is no collateral yet or the deal is wound up."""
+    ltv = np.divide(debt_balance, collateral, out=np.full(mode.shape, np.nan), where=collateral > 0)
+    return np.where(mode == WOUND_UP, np.nan, ltv)
 
 
 def _below(value: np.ndarray, level: float | None) -> np.ndarray:

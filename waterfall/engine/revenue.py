@@ -10,6 +10,7 @@ import numpy as np
 
 from waterfall.engine.clock import Schedule
 from waterfall.engine.ledger import Ledger
+from waterfall.market.curves import Market
 from waterfall.spec.account import OPERATING
 from waterfall.spec.deal import Deal
 from waterfall.spec.lease import FixedRent, Lease, PerGpuHourRent, PerMwRent
@@ -66,10 +67,15 @@ def _rate(rent: FixedRent | PerMwRent | PerGpuHourRent) -> float:
 class Revenue:
     """Collects each month's revenue into the operating account."""
 
-    def __init__(self, deal: Deal, schedule: Schedule, rents: dict[str, np.ndarray], paths: int):
+    def __init__(self, deal: Deal, schedule: Schedule, market: Market, rents: dict[str, np.ndarray]):
         self.deal = deal
         self.schedule = schedule
         self.rents = rents  # generation -> (months, paths), month-major
+        paths = market.paths
+        # tenant credit events from the market: a default stops rent from that month,
+        # a tenant that does not renew walks at the end of the term
+        self.default_month = {name: np.asarray(m) for name, m in market.tenant_default.items()}
+        self.renews = dict(market.tenant_renews)
         self.leases = [LeaseBook(lease, deal, paths) for lease in deal.leases]
         self.fleets = {f.name: f for f in deal.fleets}
         self.delivery = {f.name: deal.calendar.month_of(f.delivery) for f in deal.fleets}
@@ -106,6 +112,9 @@ class Revenue:
         if month == book.renewal_end and book.renewal_end > book.end:
             book.active[:] = False
         book.active &= live
+        defaulted = self.default_month.get(lease.tenant)
+        if defaulted is not None:
+            book.active &= ~((defaulted >= 0) & (defaulted <= month))
         collected = np.zeros(ledger.paths)
         if not book.active.any():
             return collected
@@ -132,5 +141,7 @@ class Revenue:
         if renewal.exercise == "if_below_market":
             renews = new_rate <= self.rents[book.generation][month] + 1e-12
             book.active &= renews
+        if book.lease.tenant in self.renews:
+            book.active &= self.renews[book.lease.tenant]
         book.base_rate = new_rate
         book.base_month = month

@@ -15,7 +15,7 @@ import simpy
 
 from waterfall.engine.clock import Phase, Schedule, at
 from waterfall.engine.collateral import SALE, collateral_value
-from waterfall.engine.covenants import Covenants
+from waterfall.engine.covenants import Covenants, loan_to_value
 from waterfall.engine.debt import MOVEMENTS, Debt
 from waterfall.engine.expenses import Expenses
 from waterfall.engine.ledger import Ledger
@@ -42,13 +42,22 @@ class Books:
         rents = {g: np.ascontiguousarray(a[:, :months].T) for g, a in market.gpu_rent.items()}
         index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
         self.ledger = Ledger([OPERATING, *deal.account_names], months, paths, deal.calendar.rounding == "cents")
-        self.revenue = Revenue(deal, schedule, rents, paths)
+        self.revenue = Revenue(deal, schedule, market, rents)
         self.expenses = Expenses(deal, schedule, paths)
         self.debt = Debt(deal, schedule, index, paths, sculpted)
         self.covenants = Covenants(deal, paths)
         self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
         self.tape.equity_amount = deal.equity.amount
-        self.collateral = collateral_value(deal, schedule)
+        # collateral value and forced-sale haircut, month-major (months, paths)
+        if market.collateral is not None:
+            self.collateral = np.ascontiguousarray(market.collateral[:, :months].T)
+        else:
+            self.collateral = np.repeat(collateral_value(deal, schedule)[:, None], paths, axis=1)
+        if market.sale_haircut is not None:
+            self.haircut = np.ascontiguousarray(market.sale_haircut[:, :months].T)
+        else:
+            self.haircut = np.full((months, paths), deal.enforcement.haircut)
+        self.sale_lag = deal.enforcement.sale_lag_months + market.sale_lag_months
         self.accounts = {a.name: a for a in deal.accounts}
         self.maintenance_reserves = [a.name for a in deal.accounts if isinstance(a, MaintenanceReserve)]
         self.mode = np.zeros(paths, dtype=np.int8)
@@ -100,7 +109,7 @@ class Books:
             self.mode,
         )
         # tested before this month's enforcement: a sale with no lag happens this month
-        self._accelerate(month, defaulted, month + self.deal.enforcement.sale_lag_months)
+        self._accelerate(month, defaulted, month + self.sale_lag)
 
     def enforce(self, month: int) -> None:
         self._sell(month, (self.mode == DEFAULT) & (self.sale_month == month) & ~self.sold)
@@ -120,7 +129,7 @@ class Books:
     def test_payments(self, month: int) -> None:
         defaulted = self.covenants.payment_test(month, self.short, self.debt.final_payment, self.debt.balance)
         # tested after this month's sale window: the earliest sale is next month
-        lag = max(self.deal.enforcement.sale_lag_months, 1)
+        lag = max(self.sale_lag, 1)
         self._accelerate(month, defaulted & (self.mode < DEFAULT), month + lag)
 
     def mature(self, month: int) -> None:
@@ -151,9 +160,8 @@ class Books:
         self.balance_start = debt.balance.copy()
         self.short = np.zeros_like(self.short)
         tape.period["collateral_value"][month] = self.collateral[month]
-        if not self.schedule.is_payment[month] and self.collateral[month] > 0:
-            ltv = debt.total_balance() / self.collateral[month]
-            tape.period["ltv"][month] = np.where(self.mode == WOUND_UP, np.nan, ltv)
+        if not self.schedule.is_payment[month]:
+            tape.period["ltv"][month] = loan_to_value(debt.total_balance(), self.collateral[month], self.mode)
         equity = self.ledger.flows
         tape.period["equity_distribution"][month] = sum(
             (flow[month] for (_, dst), flow in equity.items() if dst == EQUITY),
@@ -167,7 +175,7 @@ class Books:
 
     def _sell(self, month: int, selling: np.ndarray) -> None:
         if selling.any():
-            price = self.collateral[month] * (1.0 - self.deal.enforcement.haircut)
+            price = self.collateral[month] * (1.0 - self.haircut[month])
             self.ledger.move(month, SALE, OPERATING, np.where(selling, price, 0.0))
             self.sold |= selling
 

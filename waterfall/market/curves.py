@@ -23,11 +23,24 @@ def _check(name: str, array: np.ndarray) -> np.ndarray:
 
 @frozen
 class Market:
-    """GPU rent ($/GPU-hour) by generation and rate indices by name, each (paths, months)."""
+    """Everything the engine reads about the world a deal lives in, over (paths, months).
+
+    - ``gpu_rent``: $/GPU-hour by generation; ``index``: annual rates by name.
+    - ``tenant_default``: month each named tenant defaults, (paths,), -1 for never.
+    - ``tenant_renews``: whether each named tenant renews at a lease's end, (paths,).
+    - ``collateral``: collateral value, (paths, months); None means book value.
+    - ``sale_haircut``: forced-sale haircut, (paths, months); None means the deal's.
+    - ``sale_lag_months``: months from the deal's sale date until cash arrives.
+    """
 
     gpu_rent: dict[str, np.ndarray] = field(factory=dict)
     index: dict[str, np.ndarray] = field(factory=dict)
     paths: int = field(default=1)
+    tenant_default: dict[str, np.ndarray] = field(factory=dict)
+    tenant_renews: dict[str, np.ndarray] = field(factory=dict)
+    collateral: np.ndarray | None = None
+    sale_haircut: np.ndarray | None = None
+    sale_lag_months: int = 0
 
     def __attrs_post_init__(self) -> None:
         for kind in (self.gpu_rent, self.index):
@@ -35,22 +48,54 @@ class Market:
                 kind[name] = _check(name, array)
                 if kind[name].shape[0] != self.paths:
                     raise ValueError(f"market array {name!r}: expected {self.paths} paths, found {kind[name].shape[0]}")
+        for kind in (self.tenant_default, self.tenant_renews):
+            for name, array in kind.items():
+                if np.shape(array) != (self.paths,):
+                    raise ValueError(f"market tenant {name!r}: expected shape ({self.paths},), found {np.shape(array)}")
 
     @classmethod
     def from_arrays(
         cls,
         gpu_rent: dict[str, np.ndarray] | None = None,
         index: dict[str, np.ndarray] | None = None,
+        **events: object,
     ) -> Market:
+        """A market from rent and index arrays (paths, months); other fields by keyword."""
         arrays = [*(gpu_rent or {}).values(), *(index or {}).values()]
         paths = np.asarray(arrays[0]).shape[0] if arrays else 1
-        return cls(gpu_rent=dict(gpu_rent or {}), index=dict(index or {}), paths=paths)
+        return cls(gpu_rent=dict(gpu_rent or {}), index=dict(index or {}), paths=paths, **events)  # type: ignore[arg-type]
 
     def take(self, rows: slice) -> Market:
         """The same market on a block of paths."""
-        return Market.from_arrays(
-            {k: v[rows] for k, v in self.gpu_rent.items()},
-            {k: v[rows] for k, v in self.index.items()},
+        paths = len(range(self.paths)[rows])
+        return Market(
+            gpu_rent={k: v[rows] for k, v in self.gpu_rent.items()},
+            index={k: v[rows] for k, v in self.index.items()},
+            paths=paths,
+            tenant_default={k: v[rows] for k, v in self.tenant_default.items()},
+            tenant_renews={k: v[rows] for k, v in self.tenant_renews.items()},
+            collateral=None if self.collateral is None else self.collateral[rows],
+            sale_haircut=None if self.sale_haircut is None else self.sale_haircut[rows],
+            sale_lag_months=self.sale_lag_months,
+        )
+
+    @classmethod
+    def concat(cls, parts: list[Market]) -> Market:
+        """Blocks of paths of one run, in order."""
+        first = parts[0]
+
+        def join(get):
+            return np.concatenate([get(p) for p in parts])
+
+        return Market(
+            gpu_rent={k: join(lambda p, k=k: p.gpu_rent[k]) for k in first.gpu_rent},
+            index={k: join(lambda p, k=k: p.index[k]) for k in first.index},
+            paths=sum(p.paths for p in parts),
+            tenant_default={k: join(lambda p, k=k: p.tenant_default[k]) for k in first.tenant_default},
+            tenant_renews={k: join(lambda p, k=k: p.tenant_renews[k]) for k in first.tenant_renews},
+            collateral=None if first.collateral is None else join(lambda p: p.collateral),
+            sale_haircut=None if first.sale_haircut is None else join(lambda p: p.sale_haircut),
+            sale_lag_months=first.sale_lag_months,
         )
 
 

@@ -9,9 +9,9 @@ def monthly_irr(flows: np.ndarray) -> np.ndarray:
     """Monthly IRR of each column of ``flows`` (months + 1, paths), flows[0] the outlay.
 
     Newton's method from 1% a month, then bisection over -50% .. +100% a month
-    for any path Newton did not settle (beyond that bracket no credit
-    instrument lives). Nothing returned at all is -100%; NaN where nothing was
-    invested.
+    for any path Newton did not settle. An IRR below -50% a month (-99.98% a
+    year) is reported at that floor; nothing returned at all is -100%; NaN
+    where nothing was invested.
     """
     months = np.arange(flows.shape[0], dtype=np.float64)[:, None]
     rate = np.full(flows.shape[1], 0.01)
@@ -39,6 +39,9 @@ def _bisect(flows: np.ndarray, months: np.ndarray) -> np.ndarray:
     low = np.full(flows.shape[1], -0.5)
     high = np.full(flows.shape[1], 1.0)
     npv_low = npv(low)
+    # NPV falls with the rate for an outlay followed by receipts: no root above
+    # the bracket's floor means an IRR below it, reported at the floor
+    below = npv_low < 0
     for _ in range(60):
         mid = 0.5 * (low + high)
         npv_mid = npv(mid)
@@ -46,7 +49,7 @@ def _bisect(flows: np.ndarray, months: np.ndarray) -> np.ndarray:
         low = np.where(same, mid, low)
         npv_low = np.where(same, npv_mid, npv_low)
         high = np.where(same, high, mid)
-    return 0.5 * (low + high)
+    return np.where(below, -0.5, 0.5 * (low + high))
 
 
 def annual_irr(flows: np.ndarray) -> np.ndarray:

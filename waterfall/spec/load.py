@@ -124,6 +124,11 @@ def make_converter() -> cattrs.Converter:
 CONVERTER = make_converter()
 
 
+def register_union(union: Any, tags: dict[type, str]) -> None:
+    """Teach the converter a tagged union declared outside the deal language (scenario models)."""
+    CONVERTER.register_structure_hook(union, _tagged(CONVERTER, tags))
+
+
 def _problems(exc: BaseException, path: str) -> list[Problem]:
     """Flatten cattrs' exception groups into located problems."""
     if isinstance(exc, ClassValidationError | IterableValidationError):

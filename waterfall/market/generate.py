@@ -1,0 +1,152 @@
+"""Scenario x deal x block of paths -> ``Market`` arrays.
+
+Random streams belong to paths, not to runs: paths come in fixed blocks of
+``BLOCK``, each block drawing from its own ``SeedSequence`` child of the run's
+seed, and every factor from its own named stream within the block. So path
+``i`` of a run sees the same market whatever the chunk size, the worker count,
+or how many paths the run has.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from waterfall.market.curves import Market
+from waterfall.market.factors import (
+    HullWhite,
+    Launch,
+    RentModel,
+    demand_shocks,
+    demand_state,
+    demand_state_variance,
+    forward_curve,
+    haircut,
+    named_streams,
+    non_renewals,
+    rent_paths,
+    rent_trend,
+    residual_values,
+    short_rate_paths,
+    tenant_defaults,
+    tenant_renewals,
+)
+from waterfall.market.scenario import HullWhiteRates, Scenario
+from waterfall.spec.deal import Deal
+
+BLOCK = 1024
+STREAMS = ("demand", "rent", "rates", "tenant_defaults", "tenant_renewals")
+
+
+def block_generator(seed: int, block: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+
+
+def rent_model(scenario: Scenario, deal: Deal) -> RentModel:
+    """The scenario's rent model on the deal's clock: launches dated from its closing."""
+    rent = scenario.rent
+    launches = tuple(
+        Launch(
+            month=deal.calendar.month_of(launch.date),
+            jump_probability=launch.jump_probability,
+            jump_mean=launch.jump_mean,
+            jump_sd=launch.jump_sd,
+            generations=launch.generations,
+            spread_months=launch.spread_months,
+        )
+        for launch in rent.launches
+        # a launch before this deal closed is already in the rent at closing
+        if deal.calendar.month_of(launch.date) >= 1
+    )
+    return RentModel(
+        start=rent.start,
+        reference=rent.reference,
+        ratios=dict(rent.ratios),
+        drift=rent.drift,
+        volatility=rent.volatility,
+        mean_reversion=rent.mean_reversion,
+        cycle_volatility=rent.cycle_volatility,
+        launches=launches,
+        floor=rent.floor,
+        demand_loading=rent.demand_loading,
+    )
+
+
+def _index(scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np.ndarray) -> dict[str, np.ndarray]:
+    months, paths = deal.calendar.horizon_months, common.shape[0]
+    streams = named_streams(rng, sorted(deal.market.index))
+    index = {}
+    for name, curve in sorted(deal.market.index.items()):
+        model = scenario.rates.get(name)
+        if isinstance(model, HullWhiteRates):
+            hull_white = HullWhite(
+                curve=curve.points,
+                mean_reversion=model.mean_reversion,
+                volatility=model.volatility,
+                shock_bp=model.shock_bp,
+                demand_loading=model.demand_loading,
+            )
+            index[name] = short_rate_paths(hull_white, months, streams[name], common)
+        else:
+            shock = model.shock_bp if model is not None else 0.0
+            index[name] = forward_curve(curve.points, months, shock, paths=paths)
+    return index
+
+
+def _collateral(deal: Deal, scenario: Scenario, rents: dict[str, np.ndarray], trend: dict[str, np.ndarray]):
+    """Fleets at rent-linked residual value, campuses at straight-line book value; (paths, months)."""
+    paths, months = next(iter(rents.values())).shape
+    value = np.zeros((paths, months))
+    curve = scenario.collateral.residual
+    for fleet in deal.fleets:
+        delivery = deal.calendar.month_of(fleet.delivery)
+        per_cost = residual_values(curve, delivery, rents[fleet.generation], trend[fleet.generation])
+        value += np.where(np.arange(months) >= delivery, fleet.cost * per_cost, 0.0)
+    for campus in deal.campuses:
+        start = deal.calendar.month_of(campus.completion)
+        age = np.arange(months) - start
+        remaining = np.clip(1.0 - (1.0 - campus.salvage_pct) * age / campus.useful_life_months, campus.salvage_pct, 1.0)
+        value += campus.cost * remaining
+    return value
+
+
+def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Market:
+    """The market of one block of ``BLOCK`` paths."""
+    months = deal.calendar.horizon_months
+    streams = named_streams(block_generator(seed, block), STREAMS)
+    common = demand_shocks(streams["demand"], BLOCK, months)
+    state = demand_state(common, scenario.demand.persistence)
+    variance = demand_state_variance(scenario.demand.persistence, months)
+    model = rent_model(scenario, deal)
+    rents = rent_paths(model, months, streams["rent"], common)
+    trend = rent_trend(model, months)
+    missing = sorted({f.generation for f in deal.fleets} - set(rents))
+    if missing:
+        raise ValueError(f"scenario {scenario.name!r}: rent.ratios has no {missing} for deal {deal.name!r}")
+    tenants = {lease.tenant: scenario.credit.of(lease.tenant) for lease in deal.leases}
+    defaults = tenant_defaults(tenants, months, streams["tenant_defaults"], state, paths=BLOCK, state_variance=variance)
+    draws = tenant_renewals(tenants, streams["tenant_renewals"], BLOCK)
+    renews = {name: ~non_renewals(tenants[name], u) for name, u in draws.items()}
+    reference = scenario.rent.reference
+    generation = deal.fleets[0].generation if deal.fleets else reference
+    liquidation = scenario.collateral.liquidation
+    # a single deal sells its whole fleet at once: volume share 1
+    cut = haircut(1.0, rents[generation] / trend[generation], liquidation)
+    return Market(
+        gpu_rent=rents,
+        index=_index(scenario, deal, streams["rates"], common),
+        paths=BLOCK,
+        tenant_default=defaults,
+        tenant_renews=renews,
+        collateral=_collateral(deal, scenario, rents, trend),
+        sale_haircut=np.broadcast_to(cut, (BLOCK, months)).copy(),
+        sale_lag_months=liquidation.lag_months,
+    )
+
+
+def generate(scenario: Scenario, deal: Deal, seed: int, first_path: int, paths: int) -> Market:
+    """Paths ``first_path .. first_path + paths`` of the run with ``seed``; ``first_path`` starts a block."""
+    if first_path % BLOCK:
+        raise ValueError(f"first_path: expected a multiple of {BLOCK}, found {first_path}")
+    first = first_path // BLOCK
+    blocks = [generate_block(scenario, deal, seed, b) for b in range(first, first + -(-paths // BLOCK))]
+    return Market.concat(blocks).take(slice(0, paths))

@@ -1,0 +1,149 @@
+"""Scenarios: the market a deal is run in, as data, separate from any deal.
+
+A scenario file (or a preset shipped in ``waterfall/market/presets``) names the
+factor models and their parameters; ``waterfall.market.generate`` turns it into
+``Market`` arrays for a deal and a block of paths. Any deal runs under any
+scenario: what a scenario says about "any tenant" applies to the tenants of
+whatever deal it meets, and its rate models act on the deal's own index curves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+
+from attrs import field, frozen
+
+from waterfall.errors import InputError, Problem
+from waterfall.market.factors import DemandModel, LiquidationModel, ResidualCurve, TenantCredit
+from waterfall.spec.bounds import at_least, between
+from waterfall.spec.checks import walk_bounds
+from waterfall.spec.load import read_toml, register_union, structure
+
+PRESETS = ("base", "bust", "rates_high", "slow_build")
+
+
+@frozen
+class LaunchDate:
+    """A new GPU generation's launch: rents of the generations it hits may jump down.
+
+    ``jump_mean`` and ``jump_sd`` are of the log change; the drop is spread
+    over ``spread_months``; ``generations`` empty means every generation.
+    """
+
+    date: dt.date
+    jump_probability: float = field(metadata=between(0, 1))
+    jump_mean: float = field(metadata=between(-5, 5))
+    jump_sd: float = field(metadata=at_least(0))
+    generations: tuple[str, ...] = ()
+    spread_months: int = field(default=1, metadata=at_least(1))
+
+
+@frozen
+class RentScenario:
+    """GPU market rent per GPU-hour: the reference generation's level at each
+    deal's closing and its log dynamics (see ``waterfall.market.factors.rent``)."""
+
+    start: float = field(metadata=at_least(0, strict=True))
+    reference: str
+    ratios: dict[str, float]
+    drift: float = field(metadata=between(-5, 5))
+    volatility: float = field(metadata=at_least(0))
+    mean_reversion: float = field(metadata=at_least(0))
+    cycle_volatility: float = field(metadata=at_least(0))
+    floor: float = field(metadata=at_least(0))
+    demand_loading: float = field(metadata=between(-1, 1))
+    launches: tuple[LaunchDate, ...] = ()
+
+
+@frozen
+class ForwardRates:
+    """The deal's own index curve shifted in parallel (deterministic)."""
+
+    shock_bp: float = field(metadata=between(-10_000, 10_000))
+
+
+@frozen
+class HullWhiteRates:
+    """Hull-White one-factor short rate around the deal's index curve (+ a parallel shock)."""
+
+    mean_reversion: float = field(metadata=at_least(0))
+    volatility: float = field(metadata=at_least(0))
+    shock_bp: float = field(metadata=between(-10_000, 10_000))
+    demand_loading: float = field(metadata=between(-1, 1))
+
+
+RatesModel = ForwardRates | HullWhiteRates
+RATES_TAGS = {ForwardRates: "forward", HullWhiteRates: "hull_white"}
+register_union(RatesModel, RATES_TAGS)
+
+
+@frozen
+class Credit:
+    """Tenant credit: ``any_tenant`` applies to every tenant not named in ``tenants``."""
+
+    any_tenant: TenantCredit
+    tenants: dict[str, TenantCredit] = field(factory=dict)
+
+    def of(self, tenant: str) -> TenantCredit:
+        return self.tenants.get(tenant, self.any_tenant)
+
+
+@frozen
+class Collateral:
+    """GPU residual value by age and rent level, and how a foreclosure sale goes."""
+
+    residual: ResidualCurve
+    liquidation: LiquidationModel
+
+
+@frozen
+class Scenario:
+    name: str
+    as_of: dt.date
+    rent: RentScenario
+    credit: Credit
+    collateral: Collateral
+    demand: DemandModel
+    rates: dict[str, RatesModel] = field(factory=dict)
+    description: str = ""
+
+
+def _check(scenario: Scenario) -> list[Problem]:
+    problems = list(walk_bounds(scenario, ""))
+    for i, launch in enumerate(scenario.rent.launches):
+        if launch.date < scenario.as_of:
+            problems.append(
+                Problem(
+                    f"rent.launches[{i}].date",
+                    f"expected a launch on or after as_of {scenario.as_of:%Y-%m}, found {launch.date:%Y-%m}",
+                )
+            )
+    for name, ratio in scenario.rent.ratios.items():
+        if ratio <= 0:
+            problems.append(Problem(f"rent.ratios.{name}", f"expected a number > 0, found {ratio!r}"))
+    return problems
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A preset by name (``base``, ``bust``, ...) or a scenario TOML file."""
+    text = str(name_or_path)
+    if text in PRESETS:
+        source = resources.files("waterfall.market").joinpath("presets", f"{text}.toml")
+        with resources.as_file(source) as path:
+            return _load(Path(path), label=f"preset {text}")
+    path = Path(name_or_path)
+    if not path.exists() and path.suffix != ".toml":
+        expected = f"expected a preset ({', '.join(PRESETS)}) or a scenario file"
+        raise InputError(text, [Problem("", f"{expected}, found neither")])
+    return _load(path, label=str(path))
+
+
+def _load(path: Path, label: str) -> Scenario:
+    raw = read_toml(path)
+    scenario = structure(raw, Scenario, label)
+    problems = _check(scenario)
+    if problems:
+        raise InputError(label, problems)
+    return scenario
