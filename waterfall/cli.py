@@ -12,10 +12,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from waterfall.errors import InputError, Problem
-from waterfall.report.console import run_table
+from waterfall.market.scenario import load_scenario
+from waterfall.report.console import risk_table, run_table
 from waterfall.results import simulate
+from waterfall.risk.montecarlo import DEFAULT_CHUNK, run_monte_carlo
 from waterfall.spec.load import load_deal
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -73,6 +76,45 @@ def run(
         return
     out.print(run_table(results))
     out.print(f"wrote {', '.join(p.name for p in written)} to {target}/", highlight=False)
+
+
+@app.command()
+def mc(
+    deal_file: Annotated[Path, typer.Argument(help="deal TOML file")],
+    scenario: Annotated[str, typer.Option("--scenario", help="preset (base, bust, rates_high) or scenario file")],
+    paths: Annotated[int, typer.Option("--paths", min=1, help="number of scenario paths")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="random seed")] = 0,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="results directory (default out/<deal>/mc_<scenario>/)")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="paths simulated at once")] = DEFAULT_CHUNK,
+    keep_paths: Annotated[
+        int, typer.Option("--keep-paths", min=0, help="keep the full tapes of the first K paths")
+    ] = 0,
+) -> None:
+    """Monte Carlo: the deal under a scenario; per-path outcomes, risk summary, period quantiles."""
+    try:
+        deal = load_deal(deal_file)
+        world = load_scenario(scenario)
+    except InputError as error:
+        _fail(error)
+        return
+    target = out_dir if out_dir is not None else Path("out") / deal.name / f"mc_{world.name}"
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(f"{deal.name} x {world.name}", total=paths)
+        result = run_monte_carlo(
+            deal, world, paths, seed, chunk_size, keep_paths, progress=lambda n: progress.advance(task, n)
+        )
+    try:
+        written = result.write(target)
+    except OSError as exc:
+        _fail(
+            InputError(str(target), [Problem("--out", f"expected a writable directory, found {exc.strerror or exc}")])
+        )
+        return
+    out.print(risk_table(result))
+    out.print(f"wrote {', '.join(p.name for p in written if p.parent == target)} to {target}/", highlight=False)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import polars as pl
 from rich.table import Table
 
 from waterfall.results import Results
+from waterfall.risk.montecarlo import MonteCarlo
 
 
 def _money(value: float | None) -> str:
@@ -71,5 +72,30 @@ def run_table(results: Results) -> Table:
             "-" if wal is None else f"{wal:.2f}",
             summary["min_dscr"].split(" ")[0],
             breach,
+        )
+    return table
+
+
+def risk_table(result: MonteCarlo) -> Table:
+    """The Monte Carlo risk summary: one row per tranche."""
+    table = Table(
+        title=(f"{result.deal.name} under {result.scenario.name}: {result.paths:,} paths, seed {result.seed}"),
+        caption="PD: share of paths with any loss. EL, VaR/ES 99%: loss as % of original balance.",
+    )
+    for column in ("tranche", "PD", "EL", "LGD", "VaR 99", "ES 99", "IRR mean", "IRR p05", "WAL (y)", "rating"):
+        table.add_column(column, justify="left" if column in ("tranche", "rating") else "right")
+    for row in result.summary.iter_rows(named=True):
+        wal = row["wal_mean"]
+        table.add_row(
+            row["tranche"],
+            _pct(row["pd"]),
+            _pct(row["el_pct"]),
+            _pct(row["lgd"]),
+            _pct(row["var_99"]),
+            _pct(row["es_99"]),
+            _pct(row["irr_mean"]),
+            _pct(row["irr_p05"]),
+            "-" if wal is None else f"{wal:.2f}",
+            row["implied_rating"] or "-",
         )
     return table

@@ -1,0 +1,1 @@
+"""Risk over many paths: Monte Carlo runs in chunks, loss statistics, implied ratings."""
