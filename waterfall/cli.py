@@ -30,9 +30,10 @@ USER_ERROR = 2
 
 
 def _fail(error: InputError) -> None:
-    err.print(f"[bold red]error[/] {error.file}: {len(error.problems)} problem(s)", highlight=False)
+    # user text (file names, values) is printed verbatim, never read as rich markup
+    err.print(f"error {error.file}: {len(error.problems)} problem(s)", markup=False, highlight=False, soft_wrap=True)
     for problem in error.problems:
-        err.print(f"  {error.file}: {problem}", highlight=False, soft_wrap=True)
+        err.print(f"  {error.file}: {problem}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(USER_ERROR)
 
 
@@ -48,7 +49,9 @@ def validate(deal_file: Annotated[Path, typer.Argument(help="deal TOML file")]) 
     out.print(
         f"{deal_file}: ok — {deal.name}: {len(deal.tranches)} tranche(s), ${debt / 1e6:,.1f}m debt, "
         f"{len(deal.leases)} lease(s), {deal.calendar.horizon_months} months from {deal.calendar.start:%Y-%m}",
+        markup=False,
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -75,7 +78,7 @@ def run(
         _fail(InputError(str(target), [problem]))
         return
     out.print(run_table(results))
-    out.print(f"wrote {', '.join(p.name for p in written)} to {target}/", highlight=False)
+    out.print(f"wrote {', '.join(p.name for p in written)} to {target}/", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -114,7 +117,8 @@ def mc(
         )
         return
     out.print(risk_table(result))
-    out.print(f"wrote {', '.join(p.name for p in written if p.parent == target)} to {target}/", highlight=False)
+    names = ", ".join(p.name for p in written if p.parent == target)
+    out.print(f"wrote {names} to {target}/", markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+FLOOR = -0.999  # a month
+
 
 def monthly_irr(flows: np.ndarray) -> np.ndarray:
     """Monthly IRR of each column of ``flows`` (months + 1, paths), flows[0] the outlay.
 
-    Newton's method from 1% a month, then bisection over -50% .. +100% a month
-    for any path Newton did not settle. An IRR below -50% a month (-99.98% a
-    year) is reported at that floor; nothing returned at all is -100%; NaN
-    where nothing was invested.
+    Newton's method from 1% a month (kept within -50% .. +100%), then bisection
+    over -99.9% .. +100% a month for any path Newton did not settle. An IRR
+    below -99.9% a month is reported at that floor; nothing returned at all is
+    -100%; NaN where nothing was invested.
     """
     months = np.arange(flows.shape[0], dtype=np.float64)[:, None]
     rate = np.full(flows.shape[1], 0.01)
@@ -33,23 +35,26 @@ def monthly_irr(flows: np.ndarray) -> np.ndarray:
 
 
 def _bisect(flows: np.ndarray, months: np.ndarray) -> np.ndarray:
-    def npv(rate: np.ndarray) -> np.ndarray:
-        return (flows * (1.0 + rate) ** -months).sum(axis=0)
+    """Bisection on NPV x (1 + r)^T, which has NPV's sign and cannot overflow for r > -1."""
+    powers = months[-1] - months
 
-    low = np.full(flows.shape[1], -0.5)
+    def scaled_npv(rate: np.ndarray) -> np.ndarray:
+        return (flows * (1.0 + rate) ** powers).sum(axis=0)
+
+    low = np.full(flows.shape[1], FLOOR)
     high = np.full(flows.shape[1], 1.0)
-    npv_low = npv(low)
+    npv_low = scaled_npv(low)
     # NPV falls with the rate for an outlay followed by receipts: no root above
     # the bracket's floor means an IRR below it, reported at the floor
     below = npv_low < 0
-    for _ in range(60):
+    for _ in range(80):
         mid = 0.5 * (low + high)
-        npv_mid = npv(mid)
+        npv_mid = scaled_npv(mid)
         same = np.sign(npv_mid) == np.sign(npv_low)
         low = np.where(same, mid, low)
         npv_low = np.where(same, npv_mid, npv_low)
         high = np.where(same, high, mid)
-    return np.where(below, -0.5, 0.5 * (low + high))
+    return np.where(below, FLOOR, 0.5 * (low + high))
 
 
 def annual_irr(flows: np.ndarray) -> np.ndarray:

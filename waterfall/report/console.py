@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import polars as pl
+from rich.markup import escape
 from rich.table import Table
 
 from waterfall.results import Results
@@ -42,7 +43,7 @@ def run_table(results: Results) -> Table:
     summary = covenant_summary(results)
     breach = summary["first_default"] if summary["first_default"] != "-" else summary["first_lock_up"]
     table = Table(
-        title=f"{deal.name}: base case, {deal.calendar.horizon_months} months from {deal.calendar.start:%Y-%m}",
+        title=f"{escape(deal.name)}: base case, {deal.calendar.horizon_months} months from {deal.calendar.start:%Y-%m}",
         caption=(
             f"$ millions. Min DSCR {summary['min_dscr']}; first lock-up {summary['first_lock_up']}; "
             f"first default {summary['first_default']}"
@@ -63,7 +64,7 @@ def run_table(results: Results) -> Table:
     for row in results.tranches.filter(pl.col("path") == 0).iter_rows(named=True):
         wal = row["wal_years"]
         table.add_row(
-            row["tranche"],
+            escape(row["tranche"]),
             _money(row["original_balance"]),
             _money(row["interest_paid"]) if row["kind"] == "debt" else "-",
             _money(row["principal_paid"]) if row["kind"] == "debt" else f"dist. {_money(row['principal_paid'])}",
@@ -87,7 +88,7 @@ def risk_table(result: MonteCarlo) -> Table:
     for row in result.summary.iter_rows(named=True):
         wal = row["wal_mean"]
         table.add_row(
-            row["tranche"],
+            escape(row["tranche"]),
             _pct(row["pd"]),
             _pct(row["el_pct"]),
             _pct(row["lgd"]),

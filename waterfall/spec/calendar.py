@@ -7,7 +7,7 @@ from typing import Literal
 
 from attrs import field, frozen
 
-from waterfall.spec.bounds import at_least
+from waterfall.spec.bounds import between
 
 DayCount = Literal["30/360", "ACT/360", "ACT/365F"]
 Frequency = Literal["monthly", "quarterly"]
@@ -25,7 +25,7 @@ class Calendar:
     """
 
     start: dt.date
-    horizon_months: int = field(metadata=at_least(1))
+    horizon_months: int = field(metadata=between(1, 1200))  # up to 100 years
     payment_frequency: Frequency
     day_count: DayCount
     rounding: Rounding

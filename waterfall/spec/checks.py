@@ -6,6 +6,7 @@ make sense together. Every problem is reported with its field path.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -66,7 +67,15 @@ def _unique(names: list[str], path: str) -> Iterator[Problem]:
 RESERVED = ("operating", "equity", "merchant", "closing", "collateral_sale", "opex", "power", "maintenance_capex")
 
 
+# a deal's name names its results directory: a plain file name, no path
+DEAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
 def _names(deal: Deal) -> Iterator[Problem]:
+    if not DEAL_NAME.match(deal.name):
+        yield Problem(
+            "name", f"expected letters, digits, '_', '-' or '.', starting with a letter or digit, found {deal.name!r}"
+        )
     yield from _unique([x.name for x in deal.leases], "leases")
     yield from _unique([x.name for x in (*deal.fleets, *deal.campuses)], "fleets/campuses")
     if not deal.tranches:

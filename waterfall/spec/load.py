@@ -8,6 +8,7 @@ term sheet read wrongly is worse than one refused.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -15,7 +16,13 @@ from typing import Any, Literal, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn
 
 from waterfall.errors import InputError, Problem
 from waterfall.spec import account, costs, covenant, lease, steps, tranche
@@ -48,6 +55,8 @@ def _found(value: object) -> str:
 def _number(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise MismatchError(f"expected a number, found {_found(value)}")
+    if not math.isfinite(value):
+        raise MismatchError(f"expected a finite number, found {_found(value)}")
     return float(value)
 
 
@@ -108,8 +117,66 @@ def _tagged(converter: cattrs.Converter, tags: dict[type, str]) -> Any:
     return structure
 
 
+def _shape_hooks(converter: cattrs.Converter) -> None:
+    """Tables, lists and maps that check their shape first, so a value of the wrong
+    shape is named ("expected a list, found 'senior'") instead of being iterated
+    character by character or indexed like a table."""
+
+    def table(kind: Any) -> Any:
+        inner = make_dict_structure_fn(
+            kind, converter, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True
+        )
+
+        def structure(value: object, _: Any) -> object:
+            if not isinstance(value, dict):
+                raise MismatchError(f"expected a table, found {_found(value)}")
+            return inner(value, kind)
+
+        return structure
+
+    def sequence(kind: Any) -> Any:
+        item = get_args(kind)[0]
+
+        def structure(value: object, _: Any) -> object:
+            if not isinstance(value, list):
+                raise MismatchError(f"expected a list, found {_found(value)}")
+            return tuple(_each(converter, enumerate(value), item, kind))
+
+        return structure
+
+    def mapping(kind: Any) -> Any:
+        key, item = get_args(kind)
+
+        def structure(value: object, _: Any) -> object:
+            if not isinstance(value, dict):
+                raise MismatchError(f"expected a table, found {_found(value)}")
+            names = [converter.structure(k, key) for k in value]
+            return dict(zip(names, _each(converter, value.items(), item, kind), strict=True))
+
+        return structure
+
+    converter.register_structure_hook_factory(attrs.has, table)
+    converter.register_structure_hook_factory(lambda t: get_origin(t) is tuple, sequence)
+    converter.register_structure_hook_factory(lambda t: get_origin(t) is dict, mapping)
+
+
+def _each(converter: cattrs.Converter, items: Any, item: Any, kind: Any) -> list[Any]:
+    """Structure every element, collecting all failures with their index or key."""
+    out, errors = [], []
+    for index, value in items:
+        try:
+            out.append(converter.structure(value, item))
+        except Exception as exc:
+            exc.add_note(IterableValidationNote(f"Structuring {kind} @ {index!r}", index, item))
+            errors.append(exc)
+    if errors:
+        raise IterableValidationError(f"While structuring {kind}", errors, kind)
+    return out
+
+
 def make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    _shape_hooks(converter)
     converter.register_structure_hook(float, _number)
     converter.register_structure_hook(int, _integer)
     converter.register_structure_hook(str, _text)
@@ -141,8 +208,9 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
         return found
     if isinstance(exc, ForbiddenExtraKeysError):
         allowed = sorted(f.name for f in attrs.fields(exc.cl))
+        expected = f"expected one of {', '.join(allowed)}" if allowed else "expected no keys here besides type"
         return [
-            Problem(path, f"unknown key {key!r}; expected one of {', '.join(allowed)}")
+            Problem(f"{path}.{key}" if path else key, f"unknown key; {expected}, found {key!r}")
             for key in sorted(exc.extra_fields)
         ]
     if isinstance(exc, KeyError):
@@ -182,6 +250,9 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(str(path), [Problem("", f"cannot read file ({exc.strerror})")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), [Problem("", f"not valid TOML: {exc}")]) from None
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}"
+        raise InputError(str(path), [Problem("", f"expected UTF-8 text, found an undecodable {where}")]) from None
 
 
 def load_deal(path: str | Path) -> Deal:
