@@ -24,7 +24,6 @@ from waterfall.market.factors import (
     named_streams,
     non_renewals,
     rent_paths,
-    rent_trend,
     residual_values,
     short_rate_paths,
     tenant_defaults,
@@ -92,14 +91,16 @@ def _index(scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np.
     return index
 
 
-def _collateral(deal: Deal, scenario: Scenario, rents: dict[str, np.ndarray], trend: dict[str, np.ndarray]):
+def _collateral(deal: Deal, scenario: Scenario, rents: dict[str, np.ndarray], closing: dict[str, float]) -> np.ndarray:
     """Fleets at rent-linked residual value, campuses at straight-line book value; (paths, months)."""
     paths, months = next(iter(rents.values())).shape
     value = np.zeros((paths, months))
     curve = scenario.collateral.residual
+    # the rent path the age curve assumes: closing rent on the observed trend
+    benchmark = np.exp(scenario.collateral.benchmark_drift * np.arange(months) / 12.0)
     for fleet in deal.fleets:
         delivery = deal.calendar.month_of(fleet.delivery)
-        per_cost = residual_values(curve, delivery, rents[fleet.generation], trend[fleet.generation])
+        per_cost = residual_values(curve, delivery, rents[fleet.generation], closing[fleet.generation] * benchmark)
         value += np.where(np.arange(months) >= delivery, fleet.cost * per_cost, 0.0)
     for campus in deal.campuses:
         start = deal.calendar.month_of(campus.completion)
@@ -118,7 +119,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     variance = demand_state_variance(scenario.demand.persistence, months)
     model = rent_model(scenario, deal)
     rents = rent_paths(model, months, streams["rent"], common)
-    trend = rent_trend(model, months)
+    closing = {name: model.start * ratio for name, ratio in model.generation_ratios().items()}
     missing = sorted({f.generation for f in deal.fleets} - set(rents))
     if missing:
         raise ValueError(f"scenario {scenario.name!r}: rent.ratios has no {missing} for deal {deal.name!r}")
@@ -126,18 +127,22 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     defaults = tenant_defaults(tenants, months, streams["tenant_defaults"], state, paths=BLOCK, state_variance=variance)
     draws = tenant_renewals(tenants, streams["tenant_renewals"], BLOCK)
     renews = {name: ~non_renewals(tenants[name], u) for name, u in draws.items()}
-    reference = scenario.rent.reference
-    generation = deal.fleets[0].generation if deal.fleets else reference
     liquidation = scenario.collateral.liquidation
-    # a single deal sells its whole fleet at once: volume share 1
-    cut = haircut(1.0, rents[generation] / trend[generation], liquidation)
+    # a single deal sells its whole fleet at once (volume share 1); a GPU fleet sells
+    # into a bust when its rent has fallen below the threshold share of its closing
+    # level; a campus's buyers do not price GPU rent
+    if deal.fleets:
+        generation = deal.fleets[0].generation
+        cut = haircut(1.0, rents[generation] / closing[generation], liquidation)
+    else:
+        cut = haircut(1.0, np.ones((BLOCK, months)), liquidation)
     return Market(
         gpu_rent=rents,
         index=_index(scenario, deal, streams["rates"], common),
         paths=BLOCK,
         tenant_default=defaults,
         tenant_renews=renews,
-        collateral=_collateral(deal, scenario, rents, trend),
+        collateral=_collateral(deal, scenario, rents, closing),
         sale_haircut=np.broadcast_to(cut, (BLOCK, months)).copy(),
         sale_lag_months=liquidation.lag_months,
     )

@@ -92,10 +92,16 @@ class Credit:
 
 @frozen
 class Collateral:
-    """GPU residual value by age and rent level, and how a foreclosure sale goes."""
+    """GPU residual value by age and rent level, and how a foreclosure sale goes.
+
+    ``benchmark_drift`` is the annual log rent trend the age curve was fitted
+    under (the market's observed trend): a path whose rent runs below that trend
+    has GPUs worth less than the curve says, one above it worth more.
+    """
 
     residual: ResidualCurve
     liquidation: LiquidationModel
+    benchmark_drift: float = field(metadata=between(-5, 5))
 
 
 @frozen
