@@ -49,7 +49,8 @@ class Covenants:
                 first = max(0, month - covenant.trailing_months + 1)
                 cfads = tape.period["cfads"][first : month + 1].sum(axis=0)
                 service = tape.period["debt_service_scheduled"][first : month + 1].sum(axis=0)
-                dscr = np.divide(cfads, service, out=np.full(mode.shape, np.nan), where=service > 0)
+                with np.errstate(over="ignore"):  # a vanishing debt service is infinite cover
+                    dscr = np.divide(cfads, service, out=np.full(mode.shape, np.nan), where=service > 0)
                 tape.period["dscr_trailing"][month] = np.where(mode == WOUND_UP, np.nan, dscr)
                 lock_up |= _below(dscr, covenant.lock_up)
                 default |= _below(dscr, covenant.default)

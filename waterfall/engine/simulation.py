@@ -95,9 +95,10 @@ class Books:
         live = self.mode != WOUND_UP
         self.debt_service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live)
         self.tape.period["debt_service_scheduled"][month] = self.debt_service
-        self.tape.period["dscr"][month] = np.divide(
-            cfads, self.debt_service, out=np.full(cfads.shape, np.nan), where=self.debt_service > 0
-        )
+        with np.errstate(over="ignore"):  # a vanishing debt service is infinite cover
+            self.tape.period["dscr"][month] = np.divide(
+                cfads, self.debt_service, out=np.full(cfads.shape, np.nan), where=self.debt_service > 0
+            )
 
     def test_covenants(self, month: int) -> None:
         defaulted, self.sweep_breach = self.covenants.test(
@@ -130,7 +131,7 @@ class Books:
         defaulted = self.covenants.payment_test(month, self.short, self.debt.final_payment, self.debt.balance)
         # tested after this month's sale window: the earliest sale is next month
         lag = max(self.sale_lag, 1)
-        self._accelerate(month, defaulted & (self.mode < DEFAULT), month + lag)
+        self._accelerate(month, defaulted & (self.mode < DEFAULT), month + lag, due_now=False)
 
     def mature(self, month: int) -> None:
         last = month == self.schedule.months - 1
@@ -139,18 +140,33 @@ class Books:
             stranded = (self.mode == DEFAULT) & ~self.sold
             if stranded.any():
                 self._sell(month, stranded)
-                self.debt.reopen(stranded)
-                execute(self, self.deal.waterfall.default, stranded)
-                self.short = np.where(stranded, self.debt.settle(month, stranded), self.short)
+                self._pay_out(month, stranded)
+        # absolute priority before any write-down: where a tranche reaches its final
+        # payment unpaid, reserves and trapped cash go to creditors in order first
+        maturing = [i for i, final in enumerate(self.debt.final_payment) if final == month]
+        short = np.zeros_like(self.sold)
+        for i in maturing:
+            short |= (self.mode < DEFAULT) & (self.debt.balance[i] > 0)
+        if short.any():
+            for account in self.ledger.balance:
+                if account != OPERATING:
+                    self.ledger.move(month, account, OPERATING, np.where(short, self.ledger.balance[account], 0.0))
+            self._pay_out(month, short)
         sold = (self.mode == DEFAULT) & self.sold
         for i, final in enumerate(self.debt.final_payment):
-            maturing = (self.mode < DEFAULT) if final == month else np.zeros_like(sold)
-            self.debt.write_down(i, sold | (maturing & (self.debt.balance[i] > 0)))
+            maturing_here = (self.mode < DEFAULT) & (final == month)
+            self.debt.write_down(i, sold | (maturing_here & (self.debt.balance[i] > 0)))
         ending = sold | (last & (self.mode != WOUND_UP))
         if ending.any():
             for account in self.ledger.balance:
                 self.ledger.move(month, account, EQUITY, np.where(ending, self.ledger.balance[account], 0.0))
             self.mode[ending] = WOUND_UP
+
+    def _pay_out(self, month: int, paths: np.ndarray) -> None:
+        """A last distribution on ``paths``: everything owed is due, paid in the default order."""
+        self.debt.reopen(paths)
+        execute(self, self.deal.waterfall.default, paths)
+        self.short = np.where(paths, self.debt.settle(month, paths), self.short)
 
     def record(self, month: int) -> None:
         tape, debt = self.tape, self.debt
@@ -179,18 +195,21 @@ class Books:
             self.ledger.move(month, SALE, OPERATING, np.where(selling, price, 0.0))
             self.sold |= selling
 
-    def _accelerate(self, month: int, defaulted: np.ndarray, earliest_sale: int) -> None:
+    def _accelerate(self, month: int, defaulted: np.ndarray, earliest_sale: int, due_now: bool = True) -> None:
         """Event of default: all debt due now, reserves freed for creditors, sale scheduled.
 
         The sale falls on the first payment date from ``earliest_sale`` on (the
         horizon's last month at the latest, where ``mature`` sells what is left).
+        ``due_now`` is false after this month's waterfall has run: the whole
+        balance then falls due at the next payment date.
         """
         if not defaulted.any():
             return
         self.mode[defaulted] = DEFAULT
         self.tape.default_month[defaulted] = month
         self.sale_month[defaulted] = self.schedule.first_payment_from(earliest_sale)
-        self.debt.accelerate(defaulted)
+        if due_now:
+            self.debt.accelerate(defaulted)
         for account in self.ledger.balance:
             if account != OPERATING:
                 self.ledger.move(

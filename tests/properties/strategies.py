@@ -1,0 +1,446 @@
+"""Hypothesis strategies: generated deals (dicts structured into ``Deal``) and markets.
+
+A generated deal has one GPU fleet (the collateral), optional per-GPU-hour and
+fixed-rent leases, optional merchant capacity, costs and fees, 1-3 tranches
+listed senior to junior (bullet, level annuity, straight line, custom schedule,
+and sculpted for the most junior), fixed or floating coupons, PIK none or
+toggle, optional DSRA (with or without a closing balance) and lock-up account,
+DSCR / LTV / liquidity / payment covenants, monthly or quarterly payments under
+any day count, rounding none or cents, and a *sequential* priority of payments
+in every mode: expenses, fees, then each tranche's interest and principal
+senior to junior, then equity (or the trap, in lock-up).
+
+Cases come in two regimes, drawn half and half:
+
+* *calm*: a fixed-rent lease over the whole horizon, modest costs, modest and
+  fully amortising debt, on steady markets: deals that should work, so the
+  invariants are also exercised where nothing goes wrong;
+* *stressed*: anything, debt up to three years of CFADS, and markets whose GPU
+  rent collapses (to as little as zero, at any month), crashes or random-walks,
+  tenants default or walk at renewal, and collateral values and sale haircuts
+  vary by path, so defaults, lock-ups, shortfalls, write-downs and enforcement sales happen in
+  a good share of examples (``test_strategies.py`` checks that they do).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from tests.builders import build, month
+from waterfall.market.curves import Market
+from waterfall.spec.deal import Deal
+
+GENERATION = "H100"
+INDEX = "SOFR"
+HOURS = 730.0  # average hours in a month, for sizing only
+FLEET = "fleet"
+DSRA = "dsra"
+TRAP = "trap"
+
+
+def fraction(low: float, high: float) -> st.SearchStrategy[float]:
+    return st.floats(low, high, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+def rates(low: float, high: float) -> st.SearchStrategy[float]:
+    """An annual rate quoted to a hundredth of a basis point, as term sheets and fixings are."""
+    return st.integers(round(low * 1e6), round(high * 1e6)).map(lambda millionths: millionths / 1e6)
+
+
+def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+# -- deal parts ------------------------------------------------------------------------------
+
+
+@st.composite
+def coupons(draw: st.DrawFn) -> dict[str, Any]:
+    if draw(st.booleans()):
+        return {"type": "fixed", "rate": draw(rates(0.0, 0.15))}
+    return {
+        "type": "floating",
+        "index": INDEX,
+        "spread": draw(rates(0.0, 0.08)),
+        "floor": draw(rates(0.0, 0.02)),
+    }
+
+
+@st.composite
+def amortisations(
+    draw: st.DrawFn, maturity: int, io: int, balance: float, *, sculpted_ok: bool, calm: bool
+) -> dict[str, Any]:
+    """An amortisation kind that fits ``io`` + term within ``maturity`` months.
+
+    A calm deal amortises fully over that whole window.
+    """
+    if calm:
+        return {"type": draw(st.sampled_from(["level_annuity", "straight_line"])), "term_months": maturity - io}
+    # amortising kinds weigh more: a bullet's balloon is rarely met from cash flow alone
+    kinds = ["bullet", "level_annuity", "level_annuity", "straight_line", "straight_line", "custom"]
+    if sculpted_ok:
+        kinds.append("sculpted")
+    kind = draw(st.sampled_from(kinds))
+    term = draw(st.integers(1, maturity - io))
+    if kind == "bullet":
+        return {"type": "bullet"}
+    if kind in ("level_annuity", "straight_line"):
+        return {"type": kind, "term_months": term}
+    if kind == "sculpted":
+        return {"type": kind, "term_months": term, "target_dscr": draw(fraction(1.05, 2.0))}
+    entries = draw(st.lists(st.tuples(st.integers(0, maturity - 1), fraction(0.0, 0.6)), min_size=1, max_size=4))
+    schedule = [{"date": month(m), "amount": round(balance * share, 2)} for m, share in sorted(entries)]
+    return {"type": "custom", "schedule": schedule}
+
+
+@st.composite
+def tranche_dicts(
+    draw: st.DrawFn, index: int, balance: float, horizon: int, *, sculpted_ok: bool, calm: bool
+) -> dict[str, Any]:
+    # the final payment ends month maturity - 1; calm debt has two years or more to amortise
+    maturity = draw(st.integers(min(24 if calm else 3, horizon), horizon))
+    io = draw(st.integers(0, min(6 if calm else 12, maturity - 1)))
+    return {
+        "name": f"t{index}",
+        "balance": balance,
+        "coupon": draw(coupons()),
+        "amortisation": draw(amortisations(maturity, io, balance, sculpted_ok=sculpted_ok, calm=calm)),
+        "legal_maturity": month(maturity - 1),
+        "interest_only_months": io,
+        "pik": draw(st.sampled_from(["none", "toggle"])),
+    }
+
+
+@st.composite
+def gpu_leases(draw: st.DrawFn, gpus: int, market_rent: float, *, calm: bool) -> dict[str, Any]:
+    term = draw(st.integers(3, 72))
+    lease: dict[str, Any] = {
+        "name": "gpu_lease",
+        "tenant": "gpu_tenant",
+        "start": month(draw(st.integers(0, 3))),
+        "term_months": term,
+        "escalator": draw(fraction(-0.05, 0.05)),
+        "take_or_pay": draw(st.booleans()),
+        "rent": {
+            "type": "per_gpu_hour",
+            "fleet": FLEET,
+            "gpus": draw(st.integers(0, gpus)),
+            "rate": market_rent * draw(fraction(0.6, 1.4)),
+            "utilisation": draw(fraction(0.3, 1.0)),
+        },
+    }
+    if draw(st.booleans()):
+        lease["renewal"] = {
+            "term_months": draw(st.integers(1, 36)),
+            "basis": draw(st.sampled_from(["fixed", "market"])),
+            "exercise": draw(st.sampled_from(["always", "never", "if_below_market"])),
+        }
+    if not calm and draw(st.booleans()):
+        lease["early_termination"] = {
+            "earliest_month": draw(st.integers(0, term - 1)),
+            "fee_months": draw(fraction(0.0, 6.0)),
+            "walk_discount": draw(fraction(0.1, 0.7)),
+        }
+    return lease
+
+
+@st.composite
+def covenant_dicts(draw: st.DrawFn, tranches: list[str], scale: float) -> list[dict[str, Any]]:
+    covenants: list[dict[str, Any]] = []
+    if draw(st.integers(0, 3)):  # most deals test DSCR, the usual route into lock-up
+        lock_up = draw(maybe(fraction(1.0, 2.5)))
+        default = draw(maybe(fraction(0.5, min(lock_up or 1.3, 1.3))))
+        if lock_up is None and default is None:
+            lock_up = 1.2
+        covenant = {"type": "dscr", "trailing_months": draw(st.sampled_from([1, 3, 6, 12]))}
+        covenant |= {k: v for k, v in (("lock_up", lock_up), ("default", default)) if v is not None}
+        covenants.append(covenant)
+    if draw(st.booleans()):
+        sweep = draw(maybe(fraction(0.3, 1.2)))
+        default = draw(maybe(fraction(0.6, 1.5)))
+        if sweep is None and default is None:
+            default = 1.0
+        covenants.append({"type": "ltv"} | {k: v for k, v in (("sweep", sweep), ("default", default)) if v is not None})
+    if draw(st.integers(0, 4)) == 0:
+        covenants.append({"type": "min_liquidity", "lock_up": scale * draw(fraction(0.0, 2.0))})
+    if draw(st.integers(0, 3)):  # most deals protect some tranches with a payment default
+        protected = tranches[:1] if draw(st.booleans()) else tranches
+        covenants.append({"type": "payment", "tranches": protected, "grace_periods": draw(st.integers(0, 2))})
+    return covenants
+
+
+def waterfalls(
+    tranches: list[str],
+    fees: list[str],
+    *,
+    dsra: bool,
+    trap: bool,
+    sweep: dict[str, Any] | None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Sequential in every mode: nothing reaches a junior tranche before the senior is paid.
+
+    The DSRA backs only the senior tranche and is topped up right after it.
+    """
+
+    def debt(reserve: bool) -> list[dict[str, Any]]:
+        steps: list[dict[str, Any]] = []
+        for i, name in enumerate(tranches):
+            backed = {"reserve": DSRA} if reserve and dsra and i == 0 else {}
+            steps.append({"type": "pay_interest", "tranches": [name], **backed})
+            steps.append({"type": "pay_principal", "tranches": [name], **backed})
+            if reserve and dsra and i == 0:
+                steps.append({"type": "fund_reserve", "account": DSRA})
+        return steps
+
+    head = [{"type": "pay_expenses"}, *({"type": "pay_fee", "fee": f} for f in fees)]
+    swept = [sweep] if sweep is not None else []
+    return {
+        "normal": [*head, *debt(True), *swept, {"type": "pay_equity"}],
+        "lock_up": [
+            *head,
+            *debt(True),
+            *swept,
+            {"type": "trap", "account": TRAP} if trap else {"type": "pay_equity"},
+        ],
+        "default": [*head, *debt(False), {"type": "pay_equity"}],
+    }
+
+
+# -- deals -----------------------------------------------------------------------------------
+
+
+@st.composite
+def deal_dicts(draw: st.DrawFn, calm: bool | None = None) -> dict[str, Any]:
+    """A deal in the shape of a deal file (a dict), valid by construction."""
+    if calm is None:
+        calm = draw(st.booleans())
+    horizon = draw(st.integers(24 if calm else 12, 60))
+    gpus = draw(st.integers(100, 100_000))
+    market_rent = draw(fraction(1.0, 3.5))
+    gross = gpus * market_rent * HOURS  # monthly revenue of the whole fleet at market rent
+
+    leases: list[dict[str, Any]] = []
+    revenue = 0.0
+    leased = 0
+    if draw(st.booleans()):
+        lease = draw(gpu_leases(gpus, market_rent, calm=calm))
+        leases.append(lease)
+        rent = lease["rent"]
+        leased = rent["gpus"]
+        used = 1.0 if lease["take_or_pay"] else rent["utilisation"]
+        revenue += rent["gpus"] * rent["rate"] * HOURS * used
+    if calm or draw(st.booleans()):
+        monthly = gross * draw(fraction(0.3 if calm else 0.05, 0.6))
+        leases.append(
+            {
+                "name": "fixed_lease",
+                "tenant": "fixed_tenant",
+                "start": month(0),
+                "term_months": draw(st.integers(horizon, horizon + 24) if calm else st.integers(3, 72)),
+                "escalator": draw(fraction(0.0 if calm else -0.05, 0.05)),
+                "take_or_pay": True,
+                "rent": {"type": "fixed", "monthly": monthly},
+            }
+        )
+        revenue += monthly
+    merchant = []
+    if draw(st.booleans()):
+        utilisation = draw(fraction(0.2, 1.0))
+        merchant.append({"fleet": FLEET, "utilisation": utilisation})
+        revenue += (gpus - leased) * market_rent * HOURS * utilisation
+
+    opex = gross * draw(fraction(0.0, 0.1 if calm else 0.35))
+    maintenance = gross * draw(fraction(0.0, 0.05))
+    costs: dict[str, Any] = {
+        "fixed_opex_monthly": opex,
+        "maintenance_capex_monthly": maintenance,
+        "escalation": draw(fraction(-0.05, 0.03 if calm else 0.1)),
+    }
+    if draw(st.booleans()):
+        costs["power"] = {
+            "it_mw": gpus * 0.0014,  # about 1.4 kW of IT load per GPU
+            "pue": draw(fraction(1.05, 1.6)),
+            "price_per_mwh": draw(fraction(20.0, 120.0)),
+        }
+    cfads = max(revenue - opex - maintenance, 0.05 * gross)
+
+    fees = []
+    if draw(st.booleans()):
+        fees.append({"name": "agent", "basis": {"type": "fixed", "annual": 12 * gross * 0.005}})
+    if draw(st.booleans()):
+        fees.append({"name": "servicer", "basis": {"type": "bps", "bps": draw(fraction(0, 100))}})
+
+    count = draw(st.integers(1, 3))
+    debt = cfads * draw(fraction(1.0, 10.0 if calm else 36.0))  # months of expected CFADS
+    weights = draw(st.lists(fraction(0.1, 1.0), min_size=count, max_size=count))
+    tranches = [
+        draw(
+            tranche_dicts(
+                i, round(debt * w / sum(weights), 2), horizon, sculpted_ok=i == count - 1 and count > 1, calm=calm
+            )
+        )
+        for i, w in enumerate(weights)
+    ]
+    names = [t["name"] for t in tranches]
+
+    accounts: list[dict[str, Any]] = []
+    dsra = draw(st.booleans())
+    if dsra:
+        closing = debt * draw(fraction(0.0, 0.05)) if draw(st.booleans()) else 0.0
+        accounts.append(
+            {
+                "name": DSRA,
+                "type": "dsra",
+                "tranches": names[:1],
+                "target_months": draw(fraction(0.5, 6.0)),
+                "closing_balance": closing,
+            }
+        )
+    trap = draw(st.booleans())
+    if trap:
+        accounts.append({"name": TRAP, "type": "lock_up"})
+
+    sweep = None
+    if draw(st.booleans()):
+        sweep = {
+            "type": "sweep",
+            "tranches": names,
+            "percent": draw(fraction(0.0, 1.0)),
+            "percent_on_breach": draw(fraction(0.0, 1.0)),
+        }
+
+    return {
+        "name": "generated",
+        "calendar": {
+            "start": month(0),
+            "horizon_months": horizon,
+            "payment_frequency": draw(st.sampled_from(["monthly", "quarterly"])),
+            "day_count": draw(st.sampled_from(["30/360", "ACT/360", "ACT/365F"])),
+            "rounding": draw(st.sampled_from(["none", "cents"])),
+        },
+        "fleets": [
+            {
+                "name": FLEET,
+                "generation": GENERATION,
+                "count": gpus,
+                "cost_per_gpu": draw(fraction(10_000.0, 40_000.0)),
+                "delivery": month(draw(st.integers(0, 3))),
+                "useful_life_months": draw(st.integers(24, 84)),
+                "salvage_pct": draw(fraction(0.0, 0.3)),
+            }
+        ],
+        "leases": leases,
+        "merchant": merchant,
+        "costs": costs,
+        "fees": fees,
+        "accounts": accounts,
+        "tranches": tranches,
+        "equity": {"amount": debt * draw(fraction(0.0, 0.5))},
+        "covenants": draw(covenant_dicts(names, cfads)),
+        "enforcement": {
+            "sale_lag_months": draw(st.one_of(st.just(0), st.integers(0, 9))),
+            "haircut": draw(fraction(0.0, 0.9)),
+        },
+        "market": {
+            "gpu_rent": {GENERATION: {"start": market_rent, "annual_change": draw(fraction(-0.4, 0.1))}},
+            "index": {INDEX: {"points": [{"month": 0, "rate": draw(rates(0.0, 0.08))}]}},
+        },
+        "waterfall": waterfalls(names, [f["name"] for f in fees], dsra=dsra, trap=trap, sweep=sweep),
+    }
+
+
+def deals(calm: bool | None = None) -> st.SearchStrategy[Deal]:
+    """Generated deals, structured and checked (``calm``: see the module docstring)."""
+    return deal_dicts(calm).map(build)
+
+
+# -- markets ---------------------------------------------------------------------------------
+
+
+@st.composite
+def rent_paths(draw: st.DrawFn, start: float, months: int, *, calm: bool) -> np.ndarray:
+    """One path of GPU rent: a steady trend, or a stressed level and drift with a collapse,
+    a crash to zero or a random walk."""
+    t = np.arange(months, dtype=np.float64)
+    shape = "steady" if calm else draw(st.sampled_from(["steady", "collapse", "crash", "walk"]))
+    if shape == "steady":
+        drift, level = draw(fraction(-0.2, 0.1)), draw(fraction(0.9, 1.2))
+    else:
+        drift, level = draw(fraction(-0.6, 0.15)), draw(fraction(0.5, 1.5))
+    path = start * level * (1.0 + drift) ** (t / 12.0)
+    if shape == "collapse":
+        at = draw(st.integers(0, months - 1))
+        path = np.where(t >= at, path * draw(fraction(0.0, 0.4)), path)
+    elif shape == "crash":
+        at = draw(st.integers(0, months - 1))
+        path = np.where(t >= at, 0.0, path)
+    elif shape == "walk":
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        vol = draw(fraction(0.02, 0.3))
+        path = path * np.exp(np.cumsum(rng.normal(-0.5 * vol**2, vol, months)))
+    return path
+
+
+@st.composite
+def index_paths(draw: st.DrawFn, months: int) -> np.ndarray:
+    """One path of SOFR: a level, possibly jumping at some month."""
+    path = np.full(months, draw(rates(0.0, 0.1)))
+    if draw(st.booleans()):
+        path[draw(st.integers(0, months - 1)) :] = draw(rates(0.0, 0.15))
+    return path
+
+
+@st.composite
+def markets(draw: st.DrawFn, deal: Deal, paths: int | None = None, *, calm: bool = False) -> Market:
+    """Rent and index arrays of shape (paths, months) for ``deal`` (steady rents if ``calm``).
+
+    A stressed market may also carry tenant defaults and non-renewals, a rent-linked
+    collateral value, a forced-sale haircut per path and an extra sale lag.
+    """
+    months = deal.calendar.horizon_months
+    count = paths if paths is not None else draw(st.integers(1, 4))
+    start = deal.market.gpu_rent[GENERATION].start
+    rents = np.vstack([draw(rent_paths(start, months, calm=calm)) for _ in range(count)])
+    index = np.vstack([draw(index_paths(months)) for _ in range(count)])
+    events: dict[str, Any] = {}
+    if not calm and draw(st.booleans()):
+        tenants = sorted({lease.tenant for lease in deal.leases})
+        default_months = st.lists(st.integers(-1, months - 1), min_size=count, max_size=count)
+        events["tenant_default"] = {t: np.array(draw(default_months)) for t in tenants if draw(st.booleans())}
+        renews = st.lists(st.booleans(), min_size=count, max_size=count)
+        events["tenant_renews"] = {t: np.array(draw(renews)) for t in tenants if draw(st.booleans())}
+        if draw(st.booleans()):  # fleet value moves with rent: book value x rent / rent at closing
+            fleet = deal.fleets[0]
+            age = np.arange(months) - deal.calendar.month_of(fleet.delivery)
+            book = fleet.cost * np.clip(1.0 - age / fleet.useful_life_months, fleet.salvage_pct, 1.0) * (age >= 0)
+            events["collateral"] = book * rents / start
+        if draw(st.booleans()):
+            haircuts = st.lists(fraction(0.0, 1.0), min_size=count, max_size=count)
+            events["sale_haircut"] = np.repeat(np.array(draw(haircuts))[:, None], months, axis=1)
+        events["sale_lag_months"] = draw(st.integers(0, 3))
+    return Market.from_arrays(gpu_rent={GENERATION: rents}, index={INDEX: index}, **events)
+
+
+@st.composite
+def cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
+    """A generated deal with a market for it, calm or stressed (half and half)."""
+    calm = draw(st.booleans())
+    deal = draw(deals(calm))
+    return deal, draw(markets(deal, paths, calm=calm))
+
+
+# -- scenario factors ------------------------------------------------------------------------
+
+
+@st.composite
+def stress_pairs(draw: st.DrawFn, low: float, high: float, harsher: int) -> tuple[float, float]:
+    """Two levels of one stress factor within [low, high], as (milder, harsher).
+
+    ``harsher`` is +1 when a larger level is harsher (a hazard, a haircut) and -1
+    when a smaller one is (a rent drift).
+    """
+    a, b = sorted((draw(fraction(low, high)), draw(fraction(low, high))))
+    return (a, b) if harsher > 0 else (b, a)
