@@ -21,7 +21,7 @@ from attrs.exceptions import FrozenInstanceError
 
 import waterfall
 from waterfall import Deal, InputError, Problem, load_deal
-from waterfall.spec import account, costs, covenant, lease, steps, tranche
+from waterfall.spec import account, costs, covenant, guarantee, lease, steps, tranche
 from waterfall.spec.load import TAGGED_UNIONS, structure
 
 DEALS = Path(__file__).resolve().parents[2] / "deals"
@@ -526,6 +526,16 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     steps.Sweep: {"type": "sweep", "tranches": ["a"], "percent": 0.5},
     steps.Trap: {"type": "trap", "account": "t"},
     steps.PayEquity: {"type": "pay_equity"},
+    guarantee.ResidualValueGuarantee: {
+        "type": "residual_value",
+        "name": "rvg",
+        "guarantor": "g",
+        "lease": "l",
+        "floor": 0.5,
+        "cap": 1.0,
+        "covers_months": 12,
+    },
+    guarantee.LeaseBackstop: {"type": "lease_backstop", "name": "b", "guarantor": "g", "lease": "l", "cap": 1.0},
 }
 
 UNION_TAGS = [(union, cls, tag) for union, tags in TAGGED_UNIONS for cls, tag in tags.items()]

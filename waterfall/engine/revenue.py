@@ -13,6 +13,7 @@ from waterfall.engine.ledger import Ledger
 from waterfall.market.curves import Market
 from waterfall.spec.account import OPERATING
 from waterfall.spec.deal import Deal
+from waterfall.spec.guarantee import LeaseBackstop
 from waterfall.spec.lease import FixedRent, Lease, PerGpuHourRent, PerMwRent
 
 MERCHANT = "merchant"
@@ -71,12 +72,17 @@ class Revenue:
         self.deal = deal
         self.schedule = schedule
         self.rents = rents  # generation -> (months, paths), month-major
-        paths = market.paths
+        self.paths = paths = market.paths
         # tenant credit events from the market: a default stops rent from that month,
         # a tenant that does not renew walks at the end of the term
         self.default_month = {name: np.asarray(m) for name, m in market.tenant_default.items()}
         self.renews = dict(market.tenant_renews)
         self.leases = [LeaseBook(lease, deal, paths) for lease in deal.leases]
+        # lease backstops: who pays a defaulted tenant's rent, and how much they have paid
+        self.backstops = {g.lease: g for g in deal.guarantees if isinstance(g, LeaseBackstop)}
+        self.backstopped = {name: np.zeros(paths) for name in self.backstops}
+        # leases that stopped this month on each path (ended, not renewed, walked, defaulted)
+        self.ended = {lease.name: np.zeros(paths, dtype=bool) for lease in deal.leases}
         self.fleets = {f.name: f for f in deal.fleets}
         self.delivery = {f.name: deal.calendar.month_of(f.delivery) for f in deal.fleets}
 
@@ -103,8 +109,16 @@ class Revenue:
                 total += ledger.move(month, tape.name, OPERATING, amount)
         return total
 
+    def _gone(self, party: str, month: int) -> np.ndarray:
+        """Paths where ``party`` has defaulted by ``month``."""
+        defaulted = self.default_month.get(party)
+        if defaulted is None:
+            return np.zeros(self.paths, dtype=bool)
+        return (defaulted >= 0) & (defaulted <= month)
+
     def _lease(self, book: LeaseBook, month: int, hours: float, ledger: Ledger, live: np.ndarray):
         lease = book.lease
+        was_active = book.active.copy()
         if month == max(book.start, 0) and book.end > 0:
             book.active[:] = True  # a lease signed before closing is live from month 0
         if month == book.end:
@@ -112,23 +126,32 @@ class Revenue:
         if month == book.renewal_end and book.renewal_end > book.end:
             book.active[:] = False
         book.active &= live
-        defaulted = self.default_month.get(lease.tenant)
-        if defaulted is not None:
-            book.active &= ~((defaulted >= 0) & (defaulted <= month))
+        tenant_gone = self._gone(lease.tenant, month)
+        backstop = self.backstops.get(lease.name)
+        covered = np.zeros_like(book.active)
+        if backstop is not None:
+            room = self.backstopped[lease.name] < backstop.cap
+            covered = book.active & tenant_gone & ~self._gone(backstop.guarantor, month) & room
+        book.active &= ~tenant_gone | covered
         collected = np.zeros(ledger.paths)
-        if not book.active.any():
-            return collected
-        rent = book.monthly_rent(month, hours)
-        walk = lease.early_termination
-        if walk is not None and book.start + walk.earliest_month <= month < book.end:
-            market = self.rents[book.generation][month]
-            walks = book.active & (market < book.rate(month) * (1.0 - walk.walk_discount))
-            if walks.any():
-                fee = np.where(walks, rent * walk.fee_months, 0.0)
-                collected += ledger.move(month, lease.tenant, OPERATING, fee)
-                book.active &= ~walks
-        due = np.where(book.active, rent, 0.0)
-        collected += ledger.move(month, lease.tenant, OPERATING, due)
+        if book.active.any():
+            rent = book.monthly_rent(month, hours)
+            walk = lease.early_termination
+            if walk is not None and book.start + walk.earliest_month <= month < book.end:
+                market = self.rents[book.generation][month]
+                walks = book.active & ~covered & (market < book.rate(month) * (1.0 - walk.walk_discount))
+                if walks.any():
+                    fee = np.where(walks, rent * walk.fee_months, 0.0)
+                    collected += ledger.move(month, lease.tenant, OPERATING, fee)
+                    book.active &= ~walks
+            collected += ledger.move(month, lease.tenant, OPERATING, np.where(book.active & ~covered, rent, 0.0))
+            if covered.any():
+                assert backstop is not None
+                owed = np.minimum(rent, backstop.cap - self.backstopped[lease.name])
+                paid = ledger.move(month, backstop.guarantor, OPERATING, np.where(covered, owed, 0.0))
+                self.backstopped[lease.name] += paid
+                collected += paid
+        self.ended[lease.name] = was_active & ~book.active & live
         return collected
 
     def _renew(self, book: LeaseBook, month: int) -> None:

@@ -18,6 +18,7 @@ from waterfall.engine.collateral import SALE, collateral_value
 from waterfall.engine.covenants import Covenants, loan_to_value
 from waterfall.engine.debt import MOVEMENTS, Debt
 from waterfall.engine.expenses import Expenses
+from waterfall.engine.guarantees import ResidualValueGuarantees
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
 from waterfall.engine.revenue import Revenue
@@ -43,6 +44,7 @@ class Books:
         index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
         self.ledger = Ledger([OPERATING, *deal.account_names], months, paths, deal.calendar.rounding == "cents")
         self.revenue = Revenue(deal, schedule, market, rents)
+        self.guarantees = ResidualValueGuarantees(deal, self.revenue.default_month, paths)
         self.expenses = Expenses(deal, schedule, paths)
         self.debt = Debt(deal, schedule, index, paths, sculpted)
         self.covenants = Covenants(deal, paths)
@@ -80,6 +82,7 @@ class Books:
         self.debt.month = {k: self.tape.tranche[k][month] for k in MOVEMENTS}
         live = self.mode != WOUND_UP
         self.tape.period["revenue"][month] = self.revenue.collect(month, self.ledger, live)
+        self.guarantees.on_lease_end(month, self.revenue.ended, self.collateral[month], self.ledger)
 
     def incur_expenses(self, month: int) -> None:
         live = self.mode != WOUND_UP
@@ -192,7 +195,8 @@ class Books:
     def _sell(self, month: int, selling: np.ndarray) -> None:
         if selling.any():
             price = self.collateral[month] * (1.0 - self.haircut[month])
-            self.ledger.move(month, SALE, OPERATING, np.where(selling, price, 0.0))
+            proceeds = self.ledger.move(month, SALE, OPERATING, np.where(selling, price, 0.0))
+            self.guarantees.on_sale(month, selling, proceeds, self.ledger)
             self.sold |= selling
 
     def _accelerate(self, month: int, defaulted: np.ndarray, earliest_sale: int, due_now: bool = True) -> None:

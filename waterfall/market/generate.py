@@ -123,8 +123,9 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     missing = sorted({f.generation for f in deal.fleets} - set(rents))
     if missing:
         raise ValueError(f"scenario {scenario.name!r}: rent.ratios has no {missing} for deal {deal.name!r}")
-    tenants = {lease.tenant: scenario.credit.of(lease.tenant) for lease in deal.leases}
-    defaults = tenant_defaults(tenants, months, streams["tenant_defaults"], state, paths=BLOCK, state_variance=variance)
+    parties = {name: scenario.credit.of(name) for name in deal.counterparties}
+    defaults = tenant_defaults(parties, months, streams["tenant_defaults"], state, paths=BLOCK, state_variance=variance)
+    tenants = {lease.tenant: parties[lease.tenant] for lease in deal.leases}
     draws = tenant_renewals(tenants, streams["tenant_renewals"], BLOCK)
     renews = {name: ~non_renewals(tenants[name], u) for name, u in draws.items()}
     liquidation = scenario.collateral.liquidation

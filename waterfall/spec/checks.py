@@ -87,13 +87,14 @@ def _names(deal: Deal) -> Iterator[Problem]:
         *((f"fees[{i}].name", f.name) for i, f in enumerate(deal.fees)),
         *((f"tapes[{i}].name", t.name) for i, t in enumerate(deal.tapes)),
     ]
-    tenants = {lease.tenant for lease in deal.leases}
-    nodes += [(f"leases[{i}].tenant", lease.tenant) for i, lease in enumerate(deal.leases) if lease.tenant in tenants]
+    nodes += [(f"leases[{i}].tenant", lease.tenant) for i, lease in enumerate(deal.leases)]
+    nodes += [(f"guarantees[{i}].name", g.name) for i, g in enumerate(deal.guarantees)]
     seen: dict[str, str] = {}
     for path, name in nodes:
         if name in RESERVED:
             yield Problem(path, f"expected a name other than the ledger's own {', '.join(RESERVED)}; found {name!r}")
         elif name in seen and not (path.startswith("leases") and seen[name].startswith("leases")):
+            # a tenant may hold several leases; every other name is one party
             yield Problem(path, f"expected a name not already used by {seen[name]}, found {name!r}")
         else:
             seen.setdefault(name, path)
@@ -262,6 +263,16 @@ def _accounts_and_market(deal: Deal) -> Iterator[Problem]:
             yield Problem(f"market.index.{name}.points", "expected at least one {month, rate} point, found none")
 
 
+def _guarantees(deal: Deal) -> Iterator[Problem]:
+    leases = {lease.name for lease in deal.leases}
+    taken = {t.name for t in deal.tranches} | set(deal.account_names) | {f.name for f in deal.fees}
+    for i, g in enumerate(deal.guarantees):
+        if g.lease not in leases:
+            yield Problem(f"guarantees[{i}].lease", f"expected a lease {sorted(leases)}, found {g.lease!r}")
+        if g.guarantor in taken or g.guarantor in RESERVED:
+            yield Problem(f"guarantees[{i}].guarantor", f"expected a party's name, found {g.guarantor!r}")
+
+
 def _covenants(deal: Deal) -> Iterator[Problem]:
     tranches = {t.name for t in deal.tranches}
     for i, c in enumerate(deal.covenants):
@@ -325,5 +336,6 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_waterfall(deal),
         *_accounts_and_market(deal),
         *_covenants(deal),
+        *_guarantees(deal),
         *_sources_and_uses(deal),
     ]

@@ -9,6 +9,7 @@ from waterfall.spec.assets import Campus, Fleet
 from waterfall.spec.calendar import Calendar
 from waterfall.spec.costs import Costs, Fee
 from waterfall.spec.covenant import Covenant, Enforcement
+from waterfall.spec.guarantee import Guarantee
 from waterfall.spec.lease import Lease, Merchant, Tape
 from waterfall.spec.market import MarketCurves
 from waterfall.spec.steps import Waterfall
@@ -43,6 +44,7 @@ class Deal:
     fees: tuple[Fee, ...] = ()
     accounts: tuple[Account, ...] = ()
     covenants: tuple[Covenant, ...] = ()
+    guarantees: tuple[Guarantee, ...] = ()
     market: MarketCurves = field(factory=MarketCurves)
     sources_and_uses: SourcesAndUses | None = None
 
@@ -52,3 +54,9 @@ class Deal:
     @property
     def account_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.accounts)
+
+    @property
+    def counterparties(self) -> tuple[str, ...]:
+        """Every named party whose credit a scenario can stress: tenants and guarantors."""
+        names = {lease.tenant for lease in self.leases} | {g.guarantor for g in self.guarantees}
+        return tuple(sorted(names))
