@@ -8,14 +8,20 @@ no sale lag, and two bullets that default together at maturity.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import attrs
 import numpy as np
 
 from tests.builders import build, month, one_tranche_deal, sequential_waterfall
 from waterfall.market.curves import Market, base_case
+from waterfall.spec.crypto import CryptoHolding
 from waterfall.spec.deal import Deal
+from waterfall.spec.hedge import InterestRateCap, InterestRateSwap
 from waterfall.spec.load import load_deal
+from waterfall.spec.market import RentCurve
+from waterfall.spec.steps import PayHedge, PayInterest, SellCrypto
 
 Scenario = tuple[Deal, Market]
 
@@ -128,3 +134,34 @@ def bullets_defaulting_at_maturity() -> Scenario:
     raw["covenants"] = [{"type": "payment", "tranches": ["loan", "junior"]}]
     deal = build(raw)
     return deal, _flat(deal)
+
+
+def hedged_miner_under_stress(path: str) -> Scenario:
+    """The example deal with a swap, a cap and a BTC treasury sold to cover, under the stressed paths:
+    every new ledger party (hedge counterparties, the BTC holding) inside the invariants."""
+    deal, market = example_under_stress(path)
+    swap = InterestRateSwap("swap", "SOFR", 200e6, 0.04, dt.date(2026, 1, 1), dt.date(2029, 12, 1), "senior")
+    cap = InterestRateCap("cap", "SOFR", 100e6, 0.05, dt.date(2026, 1, 1), dt.date(2030, 12, 1))
+
+    def add(steps: tuple) -> tuple:
+        i = next(k for k, s in enumerate(steps) if isinstance(s, PayInterest))
+        return (*steps[:i], PayHedge("swap"), SellCrypto("btc", ("senior",)), *steps[i:])
+
+    waterfall = attrs.evolve(
+        deal.waterfall,
+        normal=add(deal.waterfall.normal),
+        lock_up=add(deal.waterfall.lock_up),
+        default=add(deal.waterfall.default),
+    )
+    curves = attrs.evolve(deal.market, prices={"BTC": RentCurve(start=60_000.0, annual_change=-0.3)})
+    deal = attrs.evolve(
+        deal,
+        hedges=(swap, cap),
+        crypto=(CryptoHolding("btc", "BTC", 2_000.0),),
+        waterfall=waterfall,
+        market=curves,
+    )
+    months = deal.calendar.horizon_months
+    btc = 60_000.0 * np.exp(np.linspace(0.0, -2.0, months))
+    market = attrs.evolve(market, prices={"BTC": np.tile(btc, (market.paths, 1))})
+    return deal, market

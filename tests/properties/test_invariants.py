@@ -413,6 +413,7 @@ SCENARIOS: dict[str, Callable[[Path], scenarios.Scenario]] = {
     "trapped_cash_at_maturity": lambda _: scenarios.trapped_cash_at_maturity(),
     "payment_default_without_lag": lambda _: scenarios.payment_default_without_lag(),
     "bullets_defaulting_at_maturity": lambda _: scenarios.bullets_defaulting_at_maturity(),
+    "hedged_miner_under_stress": lambda deals: scenarios.hedged_miner_under_stress(str(deals / "gpu_lease_spv.toml")),
 }
 
 

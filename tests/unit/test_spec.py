@@ -21,7 +21,7 @@ from attrs.exceptions import FrozenInstanceError
 
 import waterfall
 from waterfall import Deal, InputError, Problem, load_deal
-from waterfall.spec import account, costs, covenant, guarantee, lease, steps, tranche
+from waterfall.spec import account, costs, covenant, guarantee, hedge, lease, steps, tranche
 from waterfall.spec.load import TAGGED_UNIONS, structure
 
 DEALS = Path(__file__).resolve().parents[2] / "deals"
@@ -536,6 +536,27 @@ EXAMPLES: dict[type, dict[str, Any]] = {
         "covers_months": 12,
     },
     guarantee.LeaseBackstop: {"type": "lease_backstop", "name": "b", "guarantor": "g", "lease": "l", "cap": 1.0},
+    steps.PayHedge: {"type": "pay_hedge", "hedge": "h"},
+    steps.SellCrypto: {"type": "sell_crypto", "holding": "btc", "tranches": ["a"]},
+    hedge.InterestRateSwap: {
+        "type": "swap",
+        "name": "h",
+        "index": "SOFR",
+        "notional": 1.0,
+        "fixed_rate": 0.04,
+        "start": "2026-01",
+        "end": "2030-01",
+    },
+    hedge.InterestRateCap: {
+        "type": "cap",
+        "name": "c",
+        "index": "SOFR",
+        "notional": 1.0,
+        "strike": 0.05,
+        "start": "2026-01",
+        "end": "2030-01",
+        "amortise_with": "a",
+    },
 }
 
 UNION_TAGS = [(union, cls, tag) for union, tags in TAGGED_UNIONS for cls, tag in tags.items()]

@@ -10,8 +10,10 @@ from typing import Protocol
 
 import numpy as np
 
+from waterfall.engine.crypto import CryptoBook
 from waterfall.engine.debt import Debt
 from waterfall.engine.expenses import MAINTENANCE, Expenses
+from waterfall.engine.hedges import Hedges
 from waterfall.engine.ledger import Ledger
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.steps import (
@@ -19,8 +21,10 @@ from waterfall.spec.steps import (
     PayEquity,
     PayExpenses,
     PayFee,
+    PayHedge,
     PayInterest,
     PayPrincipal,
+    SellCrypto,
     Step,
     Sweep,
     Trap,
@@ -38,6 +42,8 @@ class Books(Protocol):
     month: int
     sweep_breach: np.ndarray
     maintenance_reserves: list[str]
+    hedges: Hedges
+    crypto: CryptoBook
 
     def reserve_target(self, account: str) -> np.ndarray: ...
 
@@ -131,6 +137,21 @@ def trap(books: Books, step: Trap, mask: np.ndarray) -> None:
     ledger.move(books.month, OPERATING, step.account, np.where(mask, ledger.balance[OPERATING], 0.0))
 
 
+def pay_hedge(books: Books, step: PayHedge, mask: np.ndarray) -> None:
+    due = books.hedges.due[step.hedge]
+    amount = np.minimum(books.ledger.balance[OPERATING], np.where(mask, due, 0.0))
+    due -= books.ledger.move(books.month, OPERATING, step.hedge, amount)
+
+
+def sell_crypto(books: Books, step: SellCrypto, mask: np.ndarray) -> None:
+    """Raise just what operating cash lacks for these tranches' interest and principal due."""
+    rows = [books.debt.position[n] for n in step.tranches]
+    owed = (books.debt.interest_due[rows] + books.debt.principal_due[rows]).sum(axis=0)
+    lacking = np.where(mask, np.maximum(owed - books.ledger.balance[OPERATING], 0.0), 0.0)
+    if lacking.any():
+        books.crypto.sell(books.month, step.holding, lacking, books.ledger)
+
+
 def pay_equity(books: Books, mask: np.ndarray) -> None:
     ledger = books.ledger
     ledger.move(books.month, OPERATING, EQUITY, np.where(mask, ledger.balance[OPERATING], 0.0))
@@ -151,6 +172,10 @@ def execute(books: Books, steps: tuple[Step, ...], mask: np.ndarray) -> None:
             sweep(books, step, mask)
         elif isinstance(step, Trap):
             trap(books, step, mask)
+        elif isinstance(step, PayHedge):
+            pay_hedge(books, step, mask)
+        elif isinstance(step, SellCrypto):
+            sell_crypto(books, step, mask)
         elif isinstance(step, PayEquity):
             pay_equity(books, mask)
 

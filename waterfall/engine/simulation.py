@@ -16,9 +16,11 @@ import simpy
 from waterfall.engine.clock import Phase, Schedule, at
 from waterfall.engine.collateral import SALE, collateral_value
 from waterfall.engine.covenants import Covenants, loan_to_value
+from waterfall.engine.crypto import CryptoBook
 from waterfall.engine.debt import MOVEMENTS, Debt
 from waterfall.engine.expenses import Expenses
 from waterfall.engine.guarantees import ResidualValueGuarantees
+from waterfall.engine.hedges import Hedges
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
 from waterfall.engine.revenue import Revenue
@@ -45,6 +47,9 @@ class Books:
         self.ledger = Ledger([OPERATING, *deal.account_names], months, paths, deal.calendar.rounding == "cents")
         self.revenue = Revenue(deal, schedule, market, rents)
         self.guarantees = ResidualValueGuarantees(deal, self.revenue.default_month, paths)
+        self.hedges = Hedges(deal, schedule, index, paths)
+        prices = {a: np.ascontiguousarray(p[:, :months].T) for a, p in market.prices.items()}
+        self.crypto = CryptoBook(deal, prices, paths)
         self.expenses = Expenses(deal, schedule, paths)
         self.debt = Debt(deal, schedule, index, paths, sculpted)
         self.covenants = Covenants(deal, paths)
@@ -97,6 +102,7 @@ class Books:
         cfads = self.tape.period["cfads"][first : month + 1].sum(axis=0)
         live = self.mode != WOUND_UP
         self.debt_service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live)
+        self.hedges.settle(month, self.debt, self.ledger, live)
         self.tape.period["debt_service_scheduled"][month] = self.debt_service
         with np.errstate(over="ignore"):  # a vanishing debt service is infinite cover
             self.tape.period["dscr"][month] = np.divide(
@@ -178,9 +184,10 @@ class Books:
         tape.tranche["balance_end"][month] = debt.balance
         self.balance_start = debt.balance.copy()
         self.short = np.zeros_like(self.short)
-        tape.period["collateral_value"][month] = self.collateral[month]
+        collateral = self.collateral[month] + self.crypto.value(month)
+        tape.period["collateral_value"][month] = collateral
         if not self.schedule.is_payment[month]:
-            tape.period["ltv"][month] = loan_to_value(debt.total_balance(), self.collateral[month], self.mode)
+            tape.period["ltv"][month] = loan_to_value(debt.total_balance(), collateral, self.mode)
         equity = self.ledger.flows
         tape.period["equity_distribution"][month] = sum(
             (flow[month] for (_, dst), flow in equity.items() if dst == EQUITY),
@@ -196,6 +203,7 @@ class Books:
         if selling.any():
             price = self.collateral[month] * (1.0 - self.haircut[month])
             proceeds = self.ledger.move(month, SALE, OPERATING, np.where(selling, price, 0.0))
+            self.crypto.sell_all(month, selling, self.ledger)
             self.guarantees.on_sale(month, selling, proceeds, self.ledger)
             self.sold |= selling
 
@@ -272,7 +280,14 @@ def _check_market(deal: Deal, market: Market) -> None:
         if isinstance(lease.rent, PerGpuHourRent) and (lease.renewal or lease.early_termination)
     }
     indices = {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)}
-    for kind, needed, given in (("gpu_rent", generations, market.gpu_rent), ("index", indices, market.index)):
+    indices |= {h.index for h in deal.hedges}
+    assets = {c.asset for c in deal.crypto}
+    needs = (
+        ("gpu_rent", generations, market.gpu_rent),
+        ("index", indices, market.index),
+        ("prices", assets, market.prices),
+    )
+    for kind, needed, given in needs:
         for name in sorted(needed):
             if name not in given:
                 raise ValueError(f"market.{kind}: expected {name!r} for deal {deal.name!r}, found {sorted(given)}")

@@ -31,6 +31,7 @@ class Market:
     - ``collateral``: collateral value, (paths, months); None means book value.
     - ``sale_haircut``: forced-sale haircut, (paths, months); None means the deal's.
     - ``sale_lag_months``: months from the deal's sale date until cash arrives.
+    - ``prices``: $ per unit of crypto assets (e.g. BTC) by name, (paths, months).
     """
 
     gpu_rent: dict[str, np.ndarray] = field(factory=dict)
@@ -41,9 +42,10 @@ class Market:
     collateral: np.ndarray | None = None
     sale_haircut: np.ndarray | None = None
     sale_lag_months: int = 0
+    prices: dict[str, np.ndarray] = field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        for kind in (self.gpu_rent, self.index):
+        for kind in (self.gpu_rent, self.index, self.prices):
             for name, array in kind.items():
                 kind[name] = _check(name, array)
                 if kind[name].shape[0] != self.paths:
@@ -77,6 +79,7 @@ class Market:
             collateral=None if self.collateral is None else self.collateral[rows],
             sale_haircut=None if self.sale_haircut is None else self.sale_haircut[rows],
             sale_lag_months=self.sale_lag_months,
+            prices={k: v[rows] for k, v in self.prices.items()},
         )
 
     @classmethod
@@ -96,6 +99,7 @@ class Market:
             collateral=None if first.collateral is None else join(lambda p: p.collateral),
             sale_haircut=None if first.sale_haircut is None else join(lambda p: p.sale_haircut),
             sale_lag_months=first.sale_lag_months,
+            prices={k: join(lambda p, k=k: p.prices[k]) for k in first.prices},
         )
 
 
@@ -126,4 +130,5 @@ def base_case(deal: Deal, paths: int = 1) -> Market:
         gpu_rent={g: tile(rent_curve(c, months)) for g, c in deal.market.gpu_rent.items()},
         index={i: tile(index_curve(c, months)) for i, c in deal.market.index.items()},
         paths=paths,
+        prices={a: tile(rent_curve(c, months)) for a, c in deal.market.prices.items()},
     )

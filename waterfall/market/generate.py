@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from waterfall.market.curves import Market
+from waterfall.market.curves import Market, rent_curve
 from waterfall.market.factors import (
     HullWhite,
     Launch,
     RentModel,
+    btc_paths,
     demand_shocks,
     demand_state,
     demand_state_variance,
@@ -33,7 +34,7 @@ from waterfall.market.scenario import HullWhiteRates, Scenario
 from waterfall.spec.deal import Deal
 
 BLOCK = 1024
-STREAMS = ("demand", "rent", "rates", "tenant_defaults", "tenant_renewals")
+STREAMS = ("demand", "rent", "rates", "tenant_defaults", "tenant_renewals", "crypto")
 
 
 def block_generator(seed: int, block: int) -> np.random.Generator:
@@ -91,6 +92,21 @@ def _index(scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np.
     return index
 
 
+def _prices(scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np.ndarray) -> dict[str, np.ndarray]:
+    """Crypto prices: the scenario's model where it has one, else the deal's own curve."""
+    months, paths = deal.calendar.horizon_months, common.shape[0]
+    assets = sorted({c.asset for c in deal.crypto})
+    streams = named_streams(rng, assets)
+    prices = {}
+    for asset in assets:
+        model = scenario.crypto.get(asset)
+        if model is not None:
+            prices[asset] = btc_paths(model, months, streams[asset], common)
+        else:
+            prices[asset] = np.tile(rent_curve(deal.market.prices[asset], months), (paths, 1))
+    return prices
+
+
 def _collateral(deal: Deal, scenario: Scenario, rents: dict[str, np.ndarray], closing: dict[str, float]) -> np.ndarray:
     """Fleets at rent-linked residual value, campuses at straight-line book value; (paths, months)."""
     paths, months = next(iter(rents.values())).shape
@@ -128,6 +144,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     tenants = {lease.tenant: parties[lease.tenant] for lease in deal.leases}
     draws = tenant_renewals(tenants, streams["tenant_renewals"], BLOCK)
     renews = {name: ~non_renewals(tenants[name], u) for name, u in draws.items()}
+    prices = _prices(scenario, deal, streams["crypto"], common)
     liquidation = scenario.collateral.liquidation
     # a single deal sells its whole fleet at once (volume share 1); a GPU fleet sells
     # into a bust when its rent has fallen below the threshold share of its closing
@@ -146,6 +163,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
         collateral=_collateral(deal, scenario, rents, closing),
         sale_haircut=np.broadcast_to(cut, (BLOCK, months)).copy(),
         sale_lag_months=liquidation.lag_months,
+        prices=prices,
     )
 
 

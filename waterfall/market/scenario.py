@@ -16,7 +16,7 @@ from pathlib import Path
 from attrs import field, frozen
 
 from waterfall.errors import InputError, Problem
-from waterfall.market.factors import DemandModel, LiquidationModel, ResidualCurve, TenantCredit
+from waterfall.market.factors import BtcModel, DemandModel, LiquidationModel, ResidualCurve, TenantCredit
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.checks import walk_bounds
 from waterfall.spec.load import read_toml, register_union, structure
@@ -113,6 +113,7 @@ class Scenario:
     collateral: Collateral
     demand: DemandModel
     rates: dict[str, RatesModel] = field(factory=dict)
+    crypto: dict[str, BtcModel] = field(factory=dict)
     description: str = ""
 
 

@@ -18,13 +18,16 @@ from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserv
 from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
+from waterfall.spec.hedge import InterestRateSwap
 from waterfall.spec.lease import PerGpuHourRent, PerMwRent
 from waterfall.spec.steps import (
     FundReserve,
     PayExpenses,
     PayFee,
+    PayHedge,
     PayInterest,
     PayPrincipal,
+    SellCrypto,
     Sweep,
     Trap,
 )
@@ -89,6 +92,8 @@ def _names(deal: Deal) -> Iterator[Problem]:
     ]
     nodes += [(f"leases[{i}].tenant", lease.tenant) for i, lease in enumerate(deal.leases)]
     nodes += [(f"guarantees[{i}].name", g.name) for i, g in enumerate(deal.guarantees)]
+    nodes += [(f"hedges[{i}].name", h.name) for i, h in enumerate(deal.hedges)]
+    nodes += [(f"crypto[{i}].name", c.name) for i, c in enumerate(deal.crypto)]
     seen: dict[str, str] = {}
     for path, name in nodes:
         if name in RESERVED:
@@ -273,6 +278,47 @@ def _guarantees(deal: Deal) -> Iterator[Problem]:
             yield Problem(f"guarantees[{i}].guarantor", f"expected a party's name, found {g.guarantor!r}")
 
 
+def _hedges_and_crypto(deal: Deal) -> Iterator[Problem]:
+    tranches = {t.name for t in deal.tranches}
+    hedges = {h.name for h in deal.hedges}
+    holdings = {c.name for c in deal.crypto}
+    for i, h in enumerate(deal.hedges):
+        if h.index not in deal.market.index:
+            yield Problem(
+                f"hedges[{i}].index", f"expected one of market.index {sorted(deal.market.index)}, found {h.index!r}"
+            )
+        if h.end <= h.start:
+            yield Problem(f"hedges[{i}].end", f"expected a month after start {h.start:%Y-%m}, found {h.end:%Y-%m}")
+        if h.amortise_with is not None and h.amortise_with not in tranches:
+            yield Problem(
+                f"hedges[{i}].amortise_with", f"expected a tranche {sorted(tranches)}, found {h.amortise_with!r}"
+            )
+    for i, c in enumerate(deal.crypto):
+        if c.asset not in deal.market.prices:
+            yield Problem(f"crypto[{i}].asset", f"expected market.prices.{c.asset} for its base case, found none")
+    for mode in MODES:
+        for j, step in enumerate(getattr(deal.waterfall, mode)):
+            where = f"waterfall.{mode}[{j}]"
+            if isinstance(step, PayHedge) and step.hedge not in hedges:
+                yield Problem(f"{where}.hedge", f"expected a hedge {sorted(hedges)}, found {step.hedge!r}")
+            if isinstance(step, SellCrypto):
+                if step.holding not in holdings:
+                    yield Problem(
+                        f"{where}.holding", f"expected a crypto holding {sorted(holdings)}, found {step.holding!r}"
+                    )
+                for k, name in enumerate(step.tranches):
+                    if name not in tranches:
+                        yield Problem(
+                            f"{where}.tranches[{k}]", f"expected a tranche {sorted(tranches)}, found {name!r}"
+                        )
+    swaps = [h.name for h in deal.hedges if isinstance(h, InterestRateSwap)]
+    for mode in MODES:
+        paid = {s.hedge for s in getattr(deal.waterfall, mode) if isinstance(s, PayHedge)}
+        for name in swaps:
+            if name not in paid:
+                yield Problem(f"waterfall.{mode}", f"expected a pay_hedge step for swap {name!r}, found none")
+
+
 def _covenants(deal: Deal) -> Iterator[Problem]:
     tranches = {t.name for t in deal.tranches}
     for i, c in enumerate(deal.covenants):
@@ -337,5 +383,6 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_accounts_and_market(deal),
         *_covenants(deal),
         *_guarantees(deal),
+        *_hedges_and_crypto(deal),
         *_sources_and_uses(deal),
     ]

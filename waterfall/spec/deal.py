@@ -9,7 +9,9 @@ from waterfall.spec.assets import Campus, Fleet
 from waterfall.spec.calendar import Calendar
 from waterfall.spec.costs import Costs, Fee
 from waterfall.spec.covenant import Covenant, Enforcement
+from waterfall.spec.crypto import CryptoHolding
 from waterfall.spec.guarantee import Guarantee
+from waterfall.spec.hedge import Hedge
 from waterfall.spec.lease import Lease, Merchant, Tape
 from waterfall.spec.market import MarketCurves
 from waterfall.spec.steps import Waterfall
@@ -45,6 +47,8 @@ class Deal:
     accounts: tuple[Account, ...] = ()
     covenants: tuple[Covenant, ...] = ()
     guarantees: tuple[Guarantee, ...] = ()
+    hedges: tuple[Hedge, ...] = ()
+    crypto: tuple[CryptoHolding, ...] = ()
     market: MarketCurves = field(factory=MarketCurves)
     sources_and_uses: SourcesAndUses | None = None
 

@@ -35,5 +35,9 @@ class IndexCurve:
 
 @frozen
 class MarketCurves:
+    """``gpu_rent`` by generation, ``index`` by name, ``prices`` of crypto assets
+    (a ``RentCurve`` read as $ per unit, e.g. BTC)."""
+
     gpu_rent: dict[str, RentCurve] = field(factory=dict)
     index: dict[str, IndexCurve] = field(factory=dict)
+    prices: dict[str, RentCurve] = field(factory=dict)

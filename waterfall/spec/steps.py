@@ -68,11 +68,28 @@ class Trap:
 
 
 @frozen
+class PayHedge:
+    """What the SPV owes a swap counterparty (plus arrears)."""
+
+    hedge: str
+
+
+@frozen
+class SellCrypto:
+    """Sell a crypto holding to pay what operating cash cannot of these tranches' dues."""
+
+    holding: str
+    tranches: tuple[str, ...]
+
+
+@frozen
 class PayEquity:
     """Everything left goes to the equity holders."""
 
 
-Step = PayExpenses | PayFee | PayInterest | PayPrincipal | FundReserve | Sweep | Trap | PayEquity
+Step = (
+    PayExpenses | PayFee | PayInterest | PayPrincipal | FundReserve | Sweep | Trap | PayHedge | SellCrypto | PayEquity
+)
 STEP_TAGS = {
     PayExpenses: "pay_expenses",
     PayFee: "pay_fee",
@@ -81,6 +98,8 @@ STEP_TAGS = {
     FundReserve: "fund_reserve",
     Sweep: "sweep",
     Trap: "trap",
+    PayHedge: "pay_hedge",
+    SellCrypto: "sell_crypto",
     PayEquity: "pay_equity",
 }
 
