@@ -16,12 +16,14 @@ import numpy as np
 
 from tests.builders import build, month, one_tranche_deal, sequential_waterfall
 from waterfall.market.curves import Market, base_case
+from waterfall.spec.construction import Construction, DebtFunds
 from waterfall.spec.crypto import CryptoHolding
 from waterfall.spec.deal import Deal
 from waterfall.spec.hedge import InterestRateCap, InterestRateSwap
 from waterfall.spec.load import load_deal
 from waterfall.spec.market import RentCurve
 from waterfall.spec.steps import PayHedge, PayInterest, SellCrypto
+from waterfall.spec.tranche import ScheduleEntry
 
 Scenario = tuple[Deal, Market]
 
@@ -164,4 +166,33 @@ def hedged_miner_under_stress(path: str) -> Scenario:
     months = deal.calendar.horizon_months
     btc = 60_000.0 * np.exp(np.linspace(0.0, -2.0, months))
     market = attrs.evolve(market, prices={"BTC": np.tile(btc, (market.paths, 1))})
+    return deal, market
+
+
+def campus_built_late(path: str) -> Scenario:
+    """The campus deal still to be built: completion a year after closing, a delayed-draw senior
+    capitalising interest until completion, overruns drawn on it; paths with 0, 6 and 18 months of
+    delay and 0-40% overruns, one with its tenant failing."""
+    deal = load_deal(path)
+    campus = attrs.evolve(deal.campuses[0], completion=dt.date(2027, 1, 1))
+    senior = attrs.evolve(
+        deal.tranches[0],
+        balance=deal.tranches[0].balance / 2,
+        pik="construction",
+        draws=(ScheduleEntry(dt.date(2026, 7, 1), deal.tranches[0].balance / 2),),
+    )
+    deal = attrs.evolve(
+        deal,
+        campuses=(campus,),
+        tranches=(senior,),
+        construction=Construction(budget=campus.cost, overrun_funding=DebtFunds("senior")),
+        sources_and_uses=None,
+    )
+    base = base_case(deal, paths=4)
+    market = attrs.evolve(
+        base,
+        construction_delay=np.array([0, 6, 18, 6]),
+        construction_overrun=np.array([0.0, 0.1, 0.4, 0.0]),
+        tenant_default={"Hyperscaler A": np.array([-1, -1, -1, 40])},
+    )
     return deal, market

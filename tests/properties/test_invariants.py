@@ -106,7 +106,7 @@ def check_seniority(deal: Deal, market: Market, tape: Tape) -> None:
 def check_principal_due_within_balance(deal: Deal, market: Market, tape: Tape) -> None:
     """The principal a period records as due never exceeds what the tranche owes that period."""
     t = tape.tranche
-    owed = t["balance_start"] + t["pik"]
+    owed = t["balance_start"] + t["drawn"] + t["pik"]
     bad = t["principal_scheduled"] > owed + CENT
     assert not bad.any(), (
         f"principal due above the balance at (period, tranche, path) {_where(bad)}: "
@@ -163,7 +163,7 @@ def check_never_overpaid(deal: Deal, market: Market, tape: Tape) -> None:
     t = tape.tranche
     accrued = interest_accrued(deal, market, tape).sum(axis=0)  # (n, paths)
     pik = t["pik"].sum(axis=0)
-    original = tape.original_balance[:, None]
+    original = tape.original_balance[:, None] + t["drawn"].sum(axis=0)
     principal = t["principal_paid"].sum(axis=0)
     received = principal + t["interest_paid"].sum(axis=0)
     owed = original + pik + accrued
@@ -174,15 +174,15 @@ def check_never_overpaid(deal: Deal, market: Market, tape: Tape) -> None:
     assert not bad.any(), f"(tranche, path) {_where(bad)} repaid {principal[bad]} principal"
     bad = t["interest_paid"] > t["interest_due"] + 1e-6 * (1.0 + t["interest_due"])
     assert not bad.any(), f"more interest paid than due at (period, tranche, path) {_where(bad)}"
-    ceiling = t["balance_start"] + t["pik"]
+    ceiling = t["balance_start"] + t["drawn"] + t["pik"]
     bad = t["principal_paid"] > ceiling + 1e-6 * (1.0 + ceiling)
     assert not bad.any(), f"more principal paid than owed at (period, tranche, path) {_where(bad)}"
 
 
 def check_balance_identity(deal: Deal, market: Market, tape: Tape) -> None:
-    """balance_end = balance_start + pik - principal_paid - writedown, and it carries forward."""
+    """balance_end = balance_start + drawn + pik - principal_paid - writedown, and it carries forward."""
     t = tape.tranche
-    expected = t["balance_start"] + t["pik"] - t["principal_paid"] - t["writedown"]
+    expected = t["balance_start"] + t["drawn"] + t["pik"] - t["principal_paid"] - t["writedown"]
     tol = 1e-6 * _scale(t["balance_start"], t["balance_end"])
     bad = np.abs(t["balance_end"] - expected) > tol
     assert not bad.any(), f"balance identity broken at (period, tranche, path) {_where(bad)}"
@@ -193,13 +193,14 @@ def check_balance_identity(deal: Deal, market: Market, tape: Tape) -> None:
 
 def check_losses(deal: Deal, market: Market, tape: Tape) -> None:
     """At the horizon every balance is zero, and what a tranche was owed but never received
-    (original + accrued interest - cash received) is exactly its write-down plus forgiven
+    (original + later draws + accrued interest - cash received) is exactly its write-down plus forgiven
     interest, the ``loss`` of the tranche table."""
     t = tape.tranche
     final = t["balance_end"][-1]
     bad = np.abs(final) > 1e-6 * _scale(tape.original_balance)
     assert not bad.any(), f"(tranche, path) {_where(bad)} still owed {final[bad]} at the horizon"
-    claim = tape.original_balance[:, None] + interest_accrued(deal, market, tape).sum(axis=0)
+    lent = tape.original_balance[:, None] + t["drawn"].sum(axis=0)
+    claim = lent + interest_accrued(deal, market, tape).sum(axis=0)
     received = (t["interest_paid"] + t["principal_paid"]).sum(axis=0)
     assert tape.interest_forgiven is not None
     booked = t["writedown"].sum(axis=0) + tape.interest_forgiven
@@ -211,7 +212,7 @@ def check_losses(deal: Deal, market: Market, tape: Tape) -> None:
     )
     table = tranche_outcomes(tape).filter(kind="debt")
     loss = table["loss"].to_numpy().reshape(tape.paths, len(tape.tranche_names)).T
-    np.testing.assert_allclose(loss, unpaid, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(loss, unpaid, rtol=1e-6, atol=1e-6 * _scale(tape.original_balance))
 
 
 def check_absolute_priority(deal: Deal, market: Market, tape: Tape) -> None:
@@ -414,6 +415,7 @@ SCENARIOS: dict[str, Callable[[Path], scenarios.Scenario]] = {
     "payment_default_without_lag": lambda _: scenarios.payment_default_without_lag(),
     "bullets_defaulting_at_maturity": lambda _: scenarios.bullets_defaulting_at_maturity(),
     "hedged_miner_under_stress": lambda deals: scenarios.hedged_miner_under_stress(str(deals / "gpu_lease_spv.toml")),
+    "campus_built_late": lambda deals: scenarios.campus_built_late(str(deals / "campus_15y.toml")),
 }
 
 

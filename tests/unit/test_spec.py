@@ -21,7 +21,7 @@ from attrs.exceptions import FrozenInstanceError
 
 import waterfall
 from waterfall import Deal, InputError, Problem, load_deal
-from waterfall.spec import account, costs, covenant, guarantee, hedge, lease, steps, tranche
+from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, tranche
 from waterfall.spec.load import TAGGED_UNIONS, structure
 
 DEALS = Path(__file__).resolve().parents[2] / "deals"
@@ -149,7 +149,7 @@ STRICT = [
         set_in("tranches", 1, "pik"),
         "sometimes",
         "tranches[1].pik",
-        "expected one of 'none', 'always', 'toggle', found 'sometimes'",
+        "expected one of 'none', 'always', 'toggle', 'construction', found 'sometimes'",
     ),
     (
         set_in("calendar", "day_count"),
@@ -537,6 +537,9 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     },
     guarantee.LeaseBackstop: {"type": "lease_backstop", "name": "b", "guarantor": "g", "lease": "l", "cap": 1.0},
     steps.PayHedge: {"type": "pay_hedge", "hedge": "h"},
+    construction.EquityFunds: {"type": "equity"},
+    construction.SponsorFunds: {"type": "sponsor", "sponsor": "Meta"},
+    construction.DebtFunds: {"type": "debt", "tranche": "a"},
     steps.SellCrypto: {"type": "sell_crypto", "holding": "btc", "tranches": ["a"]},
     hedge.InterestRateSwap: {
         "type": "swap",

@@ -27,9 +27,11 @@ class Phase(IntEnum):
     5. Enforcement: collateral of defaulted paths is sold when its lag has run.
     6. Priority of payments (payment dates): the mode's waterfall pays out cash.
     7. Payment test (payment dates): missed interest or maturity payments default.
-    8. Maturity and wind-up: unpaid balances at legal maturity or after a sale
+    8. Draws (payment dates): delayed-draw tranches and construction overruns
+       are funded, accruing interest from the next period.
+    9. Maturity and wind-up: unpaid balances at legal maturity or after a sale
        are written down; a sold deal's residual cash goes to equity.
-    9. Record: balances and the period's figures go to the tape.
+    10. Record: balances and the period's figures go to the tape.
     """
 
     REVENUE = 1
@@ -39,8 +41,9 @@ class Phase(IntEnum):
     ENFORCEMENT = 5
     WATERFALL = 6
     PAYMENT_TEST = 7
-    MATURITY = 8
-    RECORD = 9
+    DRAWS = 8
+    MATURITY = 9
+    RECORD = 10
 
 
 def at(month: int, phase: Phase) -> float:

@@ -22,7 +22,7 @@ from waterfall.spec.tranche import (
     Tranche,
 )
 
-MOVEMENTS = ("interest_due", "interest_paid", "principal_scheduled", "principal_paid", "pik", "writedown")
+MOVEMENTS = ("drawn", "interest_due", "interest_paid", "principal_scheduled", "principal_paid", "pik", "writedown")
 
 
 class Debt:
@@ -91,7 +91,14 @@ class Debt:
     def total_balance(self) -> np.ndarray:
         return self.balance.sum(axis=0)
 
-    def accrue(self, month: int, cfads_period: np.ndarray, accelerated: np.ndarray, live: np.ndarray) -> np.ndarray:
+    def accrue(
+        self,
+        month: int,
+        cfads_period: np.ndarray,
+        accelerated: np.ndarray,
+        live: np.ndarray,
+        constructing: np.ndarray,
+    ) -> np.ndarray:
         """Accrue interest and set principal due on a payment date.
 
         Returns the period's scheduled debt service per path (interest accrued
@@ -109,10 +116,12 @@ class Debt:
             interest = np.where(live, self.balance[i] * period_rate, 0.0)
             if self.cents:
                 interest = np.round(interest, 2)
-            if tranche.pik == "always":
-                self.balance[i] += interest
-                self.month["pik"][i] += interest
-                interest = np.zeros_like(interest)
+            capitalised = tranche.pik == "always" or (tranche.pik == "construction" and constructing.any())
+            if capitalised:
+                capitalise = np.ones_like(constructing) if tranche.pik == "always" else constructing
+                self.balance[i] += np.where(capitalise, interest, 0.0)
+                self.month["pik"][i] += np.where(capitalise, interest, 0.0)
+                interest = np.where(capitalise, 0.0, interest)
             base = self.balance[i] - self.principal_arrears[i]
             scheduled = np.where(
                 live,
@@ -177,22 +186,30 @@ class Debt:
             return np.full_like(base, self.sculpted[tranche.name][month])
         return cfads_period / kind.target_dscr - interest - other_service
 
+    def draw(self, i: int, amount: np.ndarray) -> None:
+        """More lent on tranche ``i`` (a scheduled draw or an overrun draw)."""
+        self.balance[i] += amount
+        self.month["drawn"][i] += amount
+
     def accelerate(self, paths: np.ndarray) -> None:
         """All principal falls due on ``paths`` now (and the month's record says so)."""
         extra = np.where(paths, self.balance - self.principal_due, 0.0)
         self.principal_due += extra
         self.month["principal_scheduled"] += extra
 
-    def reopen(self, paths: np.ndarray) -> None:
+    def reopen(self, paths: np.ndarray, tranches: list[int]) -> None:
         """After a settled payment date, make arrears and the whole balance due again on ``paths``
         (a last distribution of sale proceeds at the horizon's end)."""
         # the month's record keeps what was due once: its shortfall is re-measured after this
-        self.interest_due = np.where(paths, self.interest_arrears, self.interest_due)
-        self.interest_arrears = np.where(paths, 0.0, self.interest_arrears)
-        self.principal_arrears = np.where(paths, 0.0, self.principal_arrears)
-        self.principal_due = np.where(paths, self.balance, self.principal_due)
+        rows = np.zeros((len(self.tranches), 1), dtype=bool)
+        rows[tranches] = True
+        reopen = rows & paths[None, :]
+        self.interest_due = np.where(reopen, self.interest_arrears, self.interest_due)
+        self.interest_arrears = np.where(reopen, 0.0, self.interest_arrears)
+        self.principal_arrears = np.where(reopen, 0.0, self.principal_arrears)
+        self.principal_due = np.where(reopen, self.balance, self.principal_due)
         due = self.month["principal_paid"] + self.balance
-        self.month["principal_scheduled"][:] = np.where(paths, due, self.month["principal_scheduled"])
+        self.month["principal_scheduled"][:] = np.where(reopen, due, self.month["principal_scheduled"])
 
     def pay_interest(self, i: int, amount: np.ndarray) -> None:
         self.interest_due[i] -= amount

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from waterfall.engine.clock import Schedule
+from waterfall.engine.construction import Build
 from waterfall.engine.ledger import Ledger
 from waterfall.market.curves import Market
 from waterfall.spec.account import OPERATING
@@ -20,17 +21,21 @@ MERCHANT = "merchant"
 
 
 class LeaseBook:
-    """The state of one lease over paths: active or not, and its base rent rate."""
+    """The state of one lease over paths: active or not, its dates and its base rent rate.
 
-    def __init__(self, lease: Lease, deal: Deal, paths: int) -> None:
+    Dates are per path: a lease on an asset still being built starts when that
+    path's construction completes, and its term runs from there.
+    """
+
+    def __init__(self, lease: Lease, deal: Deal, paths: int, delay: np.ndarray) -> None:
         self.lease = lease
-        self.start = deal.calendar.month_of(lease.start)
+        self.start = deal.calendar.month_of(lease.start) + delay
         self.end = self.start + lease.term_months
         renewal = lease.renewal
         self.renewal_end = self.end + (renewal.term_months if renewal else 0)
         rent = lease.rent
         self.base_rate = np.full(paths, _rate(rent))
-        self.base_month = self.start  # escalation counts years from here
+        self.base_month = self.start.copy()  # escalation counts years from here
         self.active = np.zeros(paths, dtype=bool)
         self.generation = None
         self.fleet = rent.fleet if isinstance(rent, PerGpuHourRent) else None
@@ -68,7 +73,7 @@ def _rate(rent: FixedRent | PerMwRent | PerGpuHourRent) -> float:
 class Revenue:
     """Collects each month's revenue into the operating account."""
 
-    def __init__(self, deal: Deal, schedule: Schedule, market: Market, rents: dict[str, np.ndarray]):
+    def __init__(self, deal: Deal, schedule: Schedule, market: Market, rents: dict[str, np.ndarray], build: Build):
         self.deal = deal
         self.schedule = schedule
         self.rents = rents  # generation -> (months, paths), month-major
@@ -77,14 +82,14 @@ class Revenue:
         # a tenant that does not renew walks at the end of the term
         self.default_month = {name: np.asarray(m) for name, m in market.tenant_default.items()}
         self.renews = dict(market.tenant_renews)
-        self.leases = [LeaseBook(lease, deal, paths) for lease in deal.leases]
+        self.leases = [LeaseBook(lease, deal, paths, build.lease_delay(lease)) for lease in deal.leases]
         # lease backstops: who pays a defaulted tenant's rent, and how much they have paid
         self.backstops = {g.lease: g for g in deal.guarantees if isinstance(g, LeaseBackstop)}
         self.backstopped = {name: np.zeros(paths) for name in self.backstops}
         # leases that stopped this month on each path (ended, not renewed, walked, defaulted)
         self.ended = {lease.name: np.zeros(paths, dtype=bool) for lease in deal.leases}
         self.fleets = {f.name: f for f in deal.fleets}
-        self.delivery = {f.name: deal.calendar.month_of(f.delivery) for f in deal.fleets}
+        self.delivery = {f.name: build.delivery(f) for f in deal.fleets}
 
     def collect(self, month: int, ledger: Ledger, live: np.ndarray) -> np.ndarray:
         """Collect rent on live paths; returns the month's revenue per path."""
@@ -94,13 +99,14 @@ class Revenue:
             total += self._lease(book, month, hours, ledger, live)
         for merchant in self.deal.merchant:
             fleet = self.fleets[merchant.fleet]
-            if month < self.delivery[fleet.name]:
+            delivered = self.delivery[fleet.name] <= month
+            if not delivered.any():
                 continue
             on_lease = sum(
                 (b.gpus_on_lease() for b in self.leases if b.fleet == fleet.name),
                 start=np.zeros(ledger.paths),
             )
-            idle = np.maximum(fleet.count - on_lease, 0.0)
+            idle = np.where(delivered, np.maximum(fleet.count - on_lease, 0.0), 0.0)
             earned = idle * self.rents[fleet.generation][month] * hours * merchant.utilisation
             total += ledger.move(month, MERCHANT, OPERATING, np.where(live, earned, 0.0))
         for tape in self.deal.tapes:
@@ -119,12 +125,12 @@ class Revenue:
     def _lease(self, book: LeaseBook, month: int, hours: float, ledger: Ledger, live: np.ndarray):
         lease = book.lease
         was_active = book.active.copy()
-        if month == max(book.start, 0) and book.end > 0:
-            book.active[:] = True  # a lease signed before closing is live from month 0
-        if month == book.end:
-            self._renew(book, month)
-        if month == book.renewal_end and book.renewal_end > book.end:
-            book.active[:] = False
+        # a lease signed before closing is live from month 0
+        book.active |= (np.maximum(book.start, 0) == month) & (book.end > 0)
+        ending = book.end == month
+        if ending.any():
+            self._renew(book, month, ending)
+        book.active &= ~((book.renewal_end == month) & (book.renewal_end > book.end))
         book.active &= live
         tenant_gone = self._gone(lease.tenant, month)
         backstop = self.backstops.get(lease.name)
@@ -137,9 +143,11 @@ class Revenue:
         if book.active.any():
             rent = book.monthly_rent(month, hours)
             walk = lease.early_termination
-            if walk is not None and book.start + walk.earliest_month <= month < book.end:
+            if walk is not None:
                 market = self.rents[book.generation][month]
-                walks = book.active & ~covered & (market < book.rate(month) * (1.0 - walk.walk_discount))
+                may_walk = (book.start + walk.earliest_month <= month) & (month < book.end)
+                cheaper = market < book.rate(month) * (1.0 - walk.walk_discount)
+                walks = book.active & ~covered & may_walk & cheaper
                 if walks.any():
                     fee = np.where(walks, rent * walk.fee_months, 0.0)
                     collected += ledger.move(month, lease.tenant, OPERATING, fee)
@@ -154,17 +162,19 @@ class Revenue:
         self.ended[lease.name] = was_active & ~book.active & live
         return collected
 
-    def _renew(self, book: LeaseBook, month: int) -> None:
+    def _renew(self, book: LeaseBook, month: int, ending: np.ndarray) -> None:
+        """The tenant's renewal decision on the paths whose term ends this month."""
         renewal = book.lease.renewal
         if renewal is None or renewal.exercise == "never":
-            book.active[:] = False
+            book.active &= ~ending
             return
         market = renewal.basis == "market"
         new_rate = self.rents[book.generation][month].copy() if market else book.rate(month)
+        renews = np.ones_like(ending)
         if renewal.exercise == "if_below_market":
-            renews = new_rate <= self.rents[book.generation][month] + 1e-12
-            book.active &= renews
+            renews &= new_rate <= self.rents[book.generation][month] + 1e-12
         if book.lease.tenant in self.renews:
-            book.active &= self.renews[book.lease.tenant]
-        book.base_rate = new_rate
-        book.base_month = month
+            renews &= self.renews[book.lease.tenant]
+        book.active &= ~ending | renews
+        book.base_rate = np.where(ending, new_rate, book.base_rate)
+        book.base_month = np.where(ending, month, book.base_month)

@@ -15,6 +15,7 @@ import simpy
 
 from waterfall.engine.clock import Phase, Schedule, at
 from waterfall.engine.collateral import SALE, collateral_value
+from waterfall.engine.construction import Build
 from waterfall.engine.covenants import Covenants, loan_to_value
 from waterfall.engine.crypto import CryptoBook
 from waterfall.engine.debt import MOVEMENTS, Debt
@@ -32,6 +33,7 @@ from waterfall.spec.lease import PerGpuHourRent
 from waterfall.spec.tranche import FloatingCoupon, Sculpted
 
 CLOSING = "closing"
+UNPAID = 0.005  # dollars: a balance below half a cent is float residue, not an unpaid debt
 
 
 class Books:
@@ -45,7 +47,8 @@ class Books:
         rents = {g: np.ascontiguousarray(a[:, :months].T) for g, a in market.gpu_rent.items()}
         index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
         self.ledger = Ledger([OPERATING, *deal.account_names], months, paths, deal.calendar.rounding == "cents")
-        self.revenue = Revenue(deal, schedule, market, rents)
+        self.build = Build(deal, market, schedule)
+        self.revenue = Revenue(deal, schedule, market, rents, self.build)
         self.guarantees = ResidualValueGuarantees(deal, self.revenue.default_month, paths)
         self.hedges = Hedges(deal, schedule, index, paths)
         prices = {a: np.ascontiguousarray(p[:, :months].T) for a, p in market.prices.items()}
@@ -101,7 +104,8 @@ class Books:
         first = self.schedule.period_start[month]
         cfads = self.tape.period["cfads"][first : month + 1].sum(axis=0)
         live = self.mode != WOUND_UP
-        self.debt_service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live)
+        constructing = self.build.constructing(month)
+        self.debt_service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live, constructing)
         self.hedges.settle(month, self.debt, self.ledger, live)
         self.tape.period["debt_service_scheduled"][month] = self.debt_service
         with np.errstate(over="ignore"):  # a vanishing debt service is infinite cover
@@ -142,6 +146,10 @@ class Books:
         lag = max(self.sale_lag, 1)
         self._accelerate(month, defaulted & (self.mode < DEFAULT), month + lag, due_now=False)
 
+    def fund_construction(self, month: int) -> None:
+        live = self.mode < DEFAULT
+        self.tape.period["equity_contribution"][month] = self.build.fund(month, self.debt, self.ledger, live)
+
     def mature(self, month: int) -> None:
         last = month == self.schedule.months - 1
         if last:
@@ -149,18 +157,18 @@ class Books:
             stranded = (self.mode == DEFAULT) & ~self.sold
             if stranded.any():
                 self._sell(month, stranded)
-                self._pay_out(month, stranded)
+                self._pay_out(month, stranded, list(range(len(self.debt.names))))
         # absolute priority before any write-down: where a tranche reaches its final
         # payment unpaid, reserves and trapped cash go to creditors in order first
         maturing = [i for i, final in enumerate(self.debt.final_payment) if final == month]
         short = np.zeros_like(self.sold)
         for i in maturing:
-            short |= (self.mode < DEFAULT) & (self.debt.balance[i] > 0)
+            short |= (self.mode < DEFAULT) & (self.debt.balance[i] > UNPAID)
         if short.any():
             for account in self.ledger.balance:
                 if account != OPERATING:
                     self.ledger.move(month, account, OPERATING, np.where(short, self.ledger.balance[account], 0.0))
-            self._pay_out(month, short)
+            self._pay_out(month, short, maturing)
         sold = (self.mode == DEFAULT) & self.sold
         for i, final in enumerate(self.debt.final_payment):
             maturing_here = (self.mode < DEFAULT) & (final == month)
@@ -171,9 +179,10 @@ class Books:
                 self.ledger.move(month, account, EQUITY, np.where(ending, self.ledger.balance[account], 0.0))
             self.mode[ending] = WOUND_UP
 
-    def _pay_out(self, month: int, paths: np.ndarray) -> None:
-        """A last distribution on ``paths``: everything owed is due, paid in the default order."""
-        self.debt.reopen(paths)
+    def _pay_out(self, month: int, paths: np.ndarray, tranches: list[int]) -> None:
+        """A last distribution on ``paths``: everything owed by ``tranches`` is due, paid in
+        the default order (other tranches are not accelerated by it)."""
+        self.debt.reopen(paths, tranches)
         execute(self, self.deal.waterfall.default, paths)
         self.short = np.where(paths, self.debt.settle(month, paths), self.short)
 
@@ -259,6 +268,7 @@ def _simulate(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None
         (every_month, Phase.ENFORCEMENT, books.enforce),
         (payment_dates, Phase.WATERFALL, books.distribute),
         (payment_dates, Phase.PAYMENT_TEST, books.test_payments),
+        (payment_dates, Phase.DRAWS, books.fund_construction),
         (payment_dates, Phase.MATURITY, books.mature),
         (every_month, Phase.RECORD, books.record),
     )

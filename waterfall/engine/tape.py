@@ -13,6 +13,7 @@ from waterfall.engine.ledger import Ledger
 
 TRANCHE_FIELDS = (
     "balance_start",
+    "drawn",
     "interest_due",
     "interest_paid",
     "interest_shortfall",
@@ -33,6 +34,7 @@ PERIOD_FIELDS = (
     "ltv",
     "collateral_value",
     "equity_distribution",
+    "equity_contribution",
 )
 
 NORMAL, LOCK_UP, DEFAULT, WOUND_UP = 0, 1, 2, 3

@@ -32,6 +32,8 @@ class Market:
     - ``sale_haircut``: forced-sale haircut, (paths, months); None means the deal's.
     - ``sale_lag_months``: months from the deal's sale date until cash arrives.
     - ``prices``: $ per unit of crypto assets (e.g. BTC) by name, (paths, months).
+    - ``construction_delay``: months of delay to every asset still to be built, (paths,).
+    - ``construction_overrun``: cost overrun as a share of the construction budget, (paths,).
     """
 
     gpu_rent: dict[str, np.ndarray] = field(factory=dict)
@@ -43,6 +45,8 @@ class Market:
     sale_haircut: np.ndarray | None = None
     sale_lag_months: int = 0
     prices: dict[str, np.ndarray] = field(factory=dict)
+    construction_delay: np.ndarray | None = None
+    construction_overrun: np.ndarray | None = None
 
     def __attrs_post_init__(self) -> None:
         for kind in (self.gpu_rent, self.index, self.prices):
@@ -80,6 +84,8 @@ class Market:
             sale_haircut=None if self.sale_haircut is None else self.sale_haircut[rows],
             sale_lag_months=self.sale_lag_months,
             prices={k: v[rows] for k, v in self.prices.items()},
+            construction_delay=None if self.construction_delay is None else self.construction_delay[rows],
+            construction_overrun=None if self.construction_overrun is None else self.construction_overrun[rows],
         )
 
     @classmethod
@@ -100,6 +106,8 @@ class Market:
             sale_haircut=None if first.sale_haircut is None else join(lambda p: p.sale_haircut),
             sale_lag_months=first.sale_lag_months,
             prices={k: join(lambda p, k=k: p.prices[k]) for k in first.prices},
+            construction_delay=None if first.construction_delay is None else join(lambda p: p.construction_delay),
+            construction_overrun=None if first.construction_overrun is None else join(lambda p: p.construction_overrun),
         )
 
 

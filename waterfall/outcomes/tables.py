@@ -107,8 +107,10 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
     received = t["interest_paid"] + t["principal_paid"]  # (months, tranches, paths)
     rows = []
     for i, name in enumerate(tape.tranche_names):
-        original = tape.original_balance[i]
-        flows = np.vstack([np.full((1, tape.paths), -original), received[:, i, :]])
+        # what was lent: at closing, plus any later draws on this path
+        drawn = t["drawn"][:, i, :]
+        original = tape.original_balance[i] + drawn.sum(axis=0)
+        flows = np.vstack([np.full((1, tape.paths), -tape.original_balance[i]), received[:, i, :] - drawn])
         loss = t["writedown"][:, i, :].sum(axis=0) + tape.interest_forgiven[i]
         unpaid_principal = t["principal_scheduled"][:, i, :] - t["principal_paid"][:, i, :]
         shortfall = _first((t["interest_shortfall"][:, i, :] > 0.005) | (unpaid_principal > 0.005))
@@ -117,32 +119,33 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
                 "path": np.arange(tape.paths, dtype=np.int64),
                 "tranche": name,
                 "kind": "debt",
-                "original_balance": np.full(tape.paths, original),
+                "original_balance": original,
                 "interest_paid": t["interest_paid"][:, i, :].sum(axis=0),
                 "principal_paid": t["principal_paid"][:, i, :].sum(axis=0),
                 "loss": loss,
-                "loss_pct": loss / original if original > 0 else np.zeros(tape.paths),
-                "irr": annual_irr(flows) if original > 0 else np.full(tape.paths, np.nan),
+                "loss_pct": np.divide(loss, original, out=np.zeros(tape.paths), where=original > 0),
+                "irr": annual_irr(flows),
                 "wal_years": wal_years(t["principal_paid"][:, i, :]),
                 "default_period": tape.default_month,
                 "first_shortfall_period": shortfall,
             }
         )
     distributions = tape.period["equity_distribution"]
-    amount = tape.equity_amount
-    equity_flows = np.vstack([np.full((1, tape.paths), -amount), distributions])
-    unreturned = np.maximum(amount - distributions.sum(axis=0), 0.0)
+    contributions = tape.period["equity_contribution"]
+    invested = tape.equity_amount + contributions.sum(axis=0)
+    equity_flows = np.vstack([np.full((1, tape.paths), -tape.equity_amount), distributions - contributions])
+    unreturned = np.maximum(invested - distributions.sum(axis=0), 0.0)
     rows.append(
         {
             "path": np.arange(tape.paths, dtype=np.int64),
             "tranche": EQUITY,
             "kind": "equity",
-            "original_balance": np.full(tape.paths, amount),
+            "original_balance": invested,
             "interest_paid": np.zeros(tape.paths),
             "principal_paid": distributions.sum(axis=0),
             "loss": unreturned,
-            "loss_pct": unreturned / amount if amount > 0 else np.zeros(tape.paths),
-            "irr": annual_irr(equity_flows) if amount > 0 else np.full(tape.paths, np.nan),
+            "loss_pct": np.divide(unreturned, invested, out=np.zeros(tape.paths), where=invested > 0),
+            "irr": annual_irr(equity_flows),
             "wal_years": np.full(tape.paths, np.nan),
             "default_period": tape.default_month,
             "first_shortfall_period": np.full(tape.paths, -1),

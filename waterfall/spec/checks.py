@@ -16,6 +16,7 @@ import attrs
 from waterfall.errors import Problem
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
 from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
+from waterfall.spec.construction import DebtFunds
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
 from waterfall.spec.hedge import InterestRateSwap
@@ -319,6 +320,23 @@ def _hedges_and_crypto(deal: Deal) -> Iterator[Problem]:
                 yield Problem(f"waterfall.{mode}", f"expected a pay_hedge step for swap {name!r}, found none")
 
 
+def _construction(deal: Deal) -> Iterator[Problem]:
+    tranches = {t.name for t in deal.tranches}
+    funding = deal.construction.overrun_funding if deal.construction else None
+    if isinstance(funding, DebtFunds) and funding.tranche not in tranches:
+        yield Problem(
+            "construction.overrun_funding.tranche", f"expected a tranche {sorted(tranches)}, found {funding.tranche!r}"
+        )
+    for i, t in enumerate(deal.tranches):
+        maturity = deal.calendar.month_of(t.legal_maturity)
+        for j, draw in enumerate(t.draws):
+            if not 0 <= deal.calendar.month_of(draw.date) < maturity:
+                yield Problem(
+                    f"tranches[{i}].draws[{j}].date",
+                    f"expected a month from the start to before legal maturity, found {draw.date:%Y-%m}",
+                )
+
+
 def _covenants(deal: Deal) -> Iterator[Problem]:
     tranches = {t.name for t in deal.tranches}
     for i, c in enumerate(deal.covenants):
@@ -384,5 +402,6 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_covenants(deal),
         *_guarantees(deal),
         *_hedges_and_crypto(deal),
+        *_construction(deal),
         *_sources_and_uses(deal),
     ]

@@ -7,6 +7,7 @@ from attrs import field, frozen
 from waterfall.spec.account import Account
 from waterfall.spec.assets import Campus, Fleet
 from waterfall.spec.calendar import Calendar
+from waterfall.spec.construction import Construction
 from waterfall.spec.costs import Costs, Fee
 from waterfall.spec.covenant import Covenant, Enforcement
 from waterfall.spec.crypto import CryptoHolding
@@ -49,6 +50,7 @@ class Deal:
     guarantees: tuple[Guarantee, ...] = ()
     hedges: tuple[Hedge, ...] = ()
     crypto: tuple[CryptoHolding, ...] = ()
+    construction: Construction | None = None
     market: MarketCurves = field(factory=MarketCurves)
     sources_and_uses: SourcesAndUses | None = None
 

@@ -91,8 +91,11 @@ class Tranche:
     """One class of debt, listed senior to junior in the deal file.
 
     ``pik``: ``none`` (unpaid interest is carried as arrears), ``always``
-    (interest is capitalised, never paid in cash) or ``toggle`` (interest the
-    waterfall cannot pay is capitalised instead of falling into arrears).
+    (interest is capitalised, never paid in cash), ``toggle`` (interest the
+    waterfall cannot pay is capitalised instead of falling into arrears) or
+    ``construction`` (capitalised until construction completes on the path).
+    ``draws`` are further amounts lent on given dates (a delayed-draw loan):
+    ``balance`` is what is drawn at closing.
     """
 
     name: str
@@ -101,7 +104,8 @@ class Tranche:
     amortisation: Amortisation
     legal_maturity: dt.date
     interest_only_months: int = field(default=0, metadata=at_least(0))
-    pik: Literal["none", "always", "toggle"] = "none"
+    pik: Literal["none", "always", "toggle", "construction"] = "none"
+    draws: tuple[ScheduleEntry, ...] = ()
 
 
 @frozen
