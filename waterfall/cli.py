@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from waterfall.errors import InputError, Problem
-from waterfall.market.scenario import load_scenario
+from waterfall.market.scenario import check_against, load_scenario
 from waterfall.report.console import risk_table, run_table
 from waterfall.results import simulate
 from waterfall.risk.montecarlo import DEFAULT_CHUNK, run_monte_carlo
@@ -99,6 +99,7 @@ def mc(
     try:
         deal = load_deal(deal_file)
         world = load_scenario(scenario)
+        check_against(world, deal, scenario)
     except InputError as error:
         _fail(error)
         return

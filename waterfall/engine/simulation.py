@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from waterfall.engine.clock import Phase, Schedule, at
-from waterfall.engine.collateral import SALE, collateral_value
+from waterfall.engine.collateral import SALE, campus_book_value, fleet_book_value
 from waterfall.engine.construction import Build
 from waterfall.engine.covenants import Covenants, loan_to_value
 from waterfall.engine.crypto import CryptoBook
@@ -58,15 +58,18 @@ class Books:
         self.covenants = Covenants(deal, paths)
         self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
         self.tape.equity_amount = deal.equity.amount
-        # collateral value and forced-sale haircut, month-major (months, paths)
+        # collateral values and forced-sale haircuts, month-major (months, paths): GPU
+        # fleets from the market when it prices them, campuses at book value
         if market.collateral is not None:
-            self.collateral = np.ascontiguousarray(market.collateral[:, :months].T)
+            self.fleet_value = np.ascontiguousarray(market.collateral[:, :months].T)
         else:
-            self.collateral = np.repeat(collateral_value(deal, schedule)[:, None], paths, axis=1)
+            self.fleet_value = np.repeat(fleet_book_value(deal, schedule)[:, None], paths, axis=1)
         if market.sale_haircut is not None:
             self.haircut = np.ascontiguousarray(market.sale_haircut[:, :months].T)
         else:
             self.haircut = np.full((months, paths), deal.enforcement.haircut)
+        self.campus_value = campus_book_value(deal, schedule)
+        self.collateral = self.fleet_value + self.campus_value[:, None]
         self.sale_lag = deal.enforcement.sale_lag_months + market.sale_lag_months
         self.accounts = {a.name: a for a in deal.accounts}
         self.maintenance_reserves = [a.name for a in deal.accounts if isinstance(a, MaintenanceReserve)]
@@ -210,7 +213,8 @@ class Books:
 
     def _sell(self, month: int, selling: np.ndarray) -> None:
         if selling.any():
-            price = self.collateral[month] * (1.0 - self.haircut[month])
+            campus = self.campus_value[month] * (1.0 - self.deal.enforcement.haircut)
+            price = self.fleet_value[month] * (1.0 - self.haircut[month]) + campus
             proceeds = self.ledger.move(month, SALE, OPERATING, np.where(selling, price, 0.0))
             self.crypto.sell_all(month, selling, self.ledger)
             self.guarantees.on_sale(month, selling, proceeds, self.ledger)

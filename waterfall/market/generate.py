@@ -13,10 +13,12 @@ import numpy as np
 
 from waterfall.market.curves import Market, rent_curve
 from waterfall.market.factors import (
+    Construction,
     HullWhite,
     Launch,
     RentModel,
     btc_paths,
+    completion_months,
     demand_shocks,
     demand_state,
     demand_state_variance,
@@ -24,17 +26,18 @@ from waterfall.market.factors import (
     haircut,
     named_streams,
     non_renewals,
+    overruns,
     rent_paths,
     residual_values,
     short_rate_paths,
     tenant_defaults,
     tenant_renewals,
 )
-from waterfall.market.scenario import HullWhiteRates, Scenario
+from waterfall.market.scenario import HullWhiteRates, Scenario, check_against
 from waterfall.spec.deal import Deal
 
 BLOCK = 1024
-STREAMS = ("demand", "rent", "rates", "tenant_defaults", "tenant_renewals", "crypto")
+STREAMS = ("demand", "rent", "rates", "tenant_defaults", "tenant_renewals", "crypto", "construction")
 
 
 def block_generator(seed: int, block: int) -> np.random.Generator:
@@ -92,6 +95,26 @@ def _index(scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np.
     return index
 
 
+def _benchmark(scenario: Scenario, months: int) -> np.ndarray:
+    """Rent relative to closing along the trend the residual curve was observed under."""
+    return np.exp(scenario.collateral.benchmark_drift * np.arange(months) / 12.0)
+
+
+def _construction(scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray | None, np.ndarray | None]:
+    risk = scenario.construction
+    if risk is None:
+        return None, None
+    model = Construction(
+        expected_months=0,
+        delay_mean_months=risk.delay_mean_months,
+        delay_sd_months=risk.delay_sd_months,
+        overrun_mean=risk.overrun_mean,
+        overrun_sd=risk.overrun_sd,
+    )
+    streams = named_streams(rng, ["delay", "overrun"])
+    return completion_months(model, streams["delay"], BLOCK), overruns(model, streams["overrun"], BLOCK)
+
+
 def _prices(scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np.ndarray) -> dict[str, np.ndarray]:
     """Crypto prices: the scenario's model where it has one, else the deal's own curve."""
     months, paths = deal.calendar.horizon_months, common.shape[0]
@@ -107,22 +130,17 @@ def _prices(scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np
     return prices
 
 
-def _collateral(deal: Deal, scenario: Scenario, rents: dict[str, np.ndarray], closing: dict[str, float]) -> np.ndarray:
-    """Fleets at rent-linked residual value, campuses at straight-line book value; (paths, months)."""
+def _fleet_value(deal: Deal, scenario: Scenario, rents: dict[str, np.ndarray], closing: dict[str, float]) -> np.ndarray:
+    """GPU fleets at rent-linked residual value, (paths, months); campuses the engine values itself."""
     paths, months = next(iter(rents.values())).shape
     value = np.zeros((paths, months))
     curve = scenario.collateral.residual
     # the rent path the age curve assumes: closing rent on the observed trend
-    benchmark = np.exp(scenario.collateral.benchmark_drift * np.arange(months) / 12.0)
+    benchmark = _benchmark(scenario, months)
     for fleet in deal.fleets:
         delivery = deal.calendar.month_of(fleet.delivery)
         per_cost = residual_values(curve, delivery, rents[fleet.generation], closing[fleet.generation] * benchmark)
         value += np.where(np.arange(months) >= delivery, fleet.cost * per_cost, 0.0)
-    for campus in deal.campuses:
-        start = deal.calendar.month_of(campus.completion)
-        age = np.arange(months) - start
-        remaining = np.clip(1.0 - (1.0 - campus.salvage_pct) * age / campus.useful_life_months, campus.salvage_pct, 1.0)
-        value += campus.cost * remaining
     return value
 
 
@@ -136,39 +154,41 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     model = rent_model(scenario, deal)
     rents = rent_paths(model, months, streams["rent"], common)
     closing = {name: model.start * ratio for name, ratio in model.generation_ratios().items()}
-    missing = sorted({f.generation for f in deal.fleets} - set(rents))
-    if missing:
-        raise ValueError(f"scenario {scenario.name!r}: rent.ratios has no {missing} for deal {deal.name!r}")
     parties = {name: scenario.credit.of(name) for name in deal.counterparties}
     defaults = tenant_defaults(parties, months, streams["tenant_defaults"], state, paths=BLOCK, state_variance=variance)
     tenants = {lease.tenant: parties[lease.tenant] for lease in deal.leases}
     draws = tenant_renewals(tenants, streams["tenant_renewals"], BLOCK)
     renews = {name: ~non_renewals(tenants[name], u) for name, u in draws.items()}
     prices = _prices(scenario, deal, streams["crypto"], common)
+    delay, overrun = _construction(scenario, streams["construction"])
     liquidation = scenario.collateral.liquidation
     # a single deal sells its whole fleet at once (volume share 1); a GPU fleet sells
-    # into a bust when its rent has fallen below the threshold share of its closing
-    # level; a campus's buyers do not price GPU rent
+    # into a bust when its rent has fallen below the threshold share of the rent the
+    # market expected (closing rent on the observed trend); a campus's buyers do not
+    # price GPU rent
+    cut = None
     if deal.fleets:
         generation = deal.fleets[0].generation
-        cut = haircut(1.0, rents[generation] / closing[generation], liquidation)
-    else:
-        cut = haircut(1.0, np.ones((BLOCK, months)), liquidation)
+        expected = closing[generation] * _benchmark(scenario, months)
+        cut = haircut(1.0, rents[generation] / expected, liquidation)
     return Market(
         gpu_rent=rents,
         index=_index(scenario, deal, streams["rates"], common),
         paths=BLOCK,
         tenant_default=defaults,
         tenant_renews=renews,
-        collateral=_collateral(deal, scenario, rents, closing),
-        sale_haircut=np.broadcast_to(cut, (BLOCK, months)).copy(),
+        collateral=_fleet_value(deal, scenario, rents, closing) if deal.fleets else None,
+        sale_haircut=None if cut is None else np.broadcast_to(cut, (BLOCK, months)).copy(),
         sale_lag_months=liquidation.lag_months,
         prices=prices,
+        construction_delay=delay,
+        construction_overrun=overrun,
     )
 
 
 def generate(scenario: Scenario, deal: Deal, seed: int, first_path: int, paths: int) -> Market:
     """Paths ``first_path .. first_path + paths`` of the run with ``seed``; ``first_path`` starts a block."""
+    check_against(scenario, deal, scenario.name)
     if first_path % BLOCK:
         raise ValueError(f"first_path: expected a multiple of {BLOCK}, found {first_path}")
     first = first_path // BLOCK

@@ -10,6 +10,7 @@ whatever deal it meets, and its rate models act on the deal's own index curves.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -19,9 +20,12 @@ from waterfall.errors import InputError, Problem
 from waterfall.market.factors import BtcModel, DemandModel, LiquidationModel, ResidualCurve, TenantCredit
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.checks import walk_bounds
+from waterfall.spec.deal import Deal
 from waterfall.spec.load import read_toml, register_union, structure
 
 PRESETS = ("base", "bust", "rates_high", "slow_build")
+# a scenario's name names its results directory: a plain file name
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @frozen
@@ -105,6 +109,17 @@ class Collateral:
 
 
 @frozen
+class ConstructionRisk:
+    """Delay (months) to every asset still being built, and cost overrun (share of the
+    construction budget), each drawn per path from a gamma with this mean and sd."""
+
+    delay_mean_months: float = field(metadata=at_least(0))
+    delay_sd_months: float = field(metadata=at_least(0))
+    overrun_mean: float = field(metadata=at_least(0))
+    overrun_sd: float = field(metadata=at_least(0))
+
+
+@frozen
 class Scenario:
     name: str
     as_of: dt.date
@@ -114,11 +129,41 @@ class Scenario:
     demand: DemandModel
     rates: dict[str, RatesModel] = field(factory=dict)
     crypto: dict[str, BtcModel] = field(factory=dict)
+    construction: ConstructionRisk | None = None
     description: str = ""
 
 
 def _check(scenario: Scenario) -> list[Problem]:
     problems = list(walk_bounds(scenario, ""))
+    if not NAME.match(scenario.name):
+        problems.append(
+            Problem("name", f"expected letters, digits, '_', '-' or '.', starting with one, found {scenario.name!r}")
+        )
+    rent = scenario.rent
+    if rent.ratios.get(rent.reference, 1.0) != 1.0:
+        problems.append(
+            Problem(
+                f"rent.ratios.{rent.reference}",
+                f"expected 1.0 for the reference generation, found {rent.ratios[rent.reference]!r}",
+            )
+        )
+    generations = {rent.reference, *rent.ratios}
+    for i, launch in enumerate(rent.launches):
+        for k, name in enumerate(launch.generations):
+            if name not in generations:
+                problems.append(
+                    Problem(
+                        f"rent.launches[{i}].generations[{k}]", f"expected one of {sorted(generations)}, found {name!r}"
+                    )
+                )
+    residual = scenario.collateral.residual
+    if residual.method == "declining_balance" and residual.salvage <= 0:
+        problems.append(
+            Problem(
+                "collateral.residual.salvage",
+                f"expected a number > 0 for declining_balance, found {residual.salvage!r}",
+            )
+        )
     for i, launch in enumerate(scenario.rent.launches):
         if launch.date < scenario.as_of:
             problems.append(
@@ -131,6 +176,18 @@ def _check(scenario: Scenario) -> list[Problem]:
         if ratio <= 0:
             problems.append(Problem(f"rent.ratios.{name}", f"expected a number > 0, found {ratio!r}"))
     return problems
+
+
+def check_against(scenario: Scenario, deal: Deal, label: str) -> None:
+    """A scenario must price every GPU generation the deal holds; raises ``InputError``."""
+    generations = {scenario.rent.reference, *scenario.rent.ratios}
+    problems = [
+        Problem("rent.ratios", f"expected a ratio for {fleet.generation!r} (deal {deal.name!r}), found none")
+        for fleet in deal.fleets
+        if fleet.generation not in generations
+    ]
+    if problems:
+        raise InputError(label, problems)
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
