@@ -37,8 +37,12 @@ class Covenants:
         debt_balance: np.ndarray,
         collateral: np.ndarray,
         mode: np.ndarray,
+        completion: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Test every covenant on a payment date; returns (new default mask, LTV sweep mask)."""
+        """Test every covenant on a payment date; returns (new default mask, LTV sweep mask).
+
+        ``completion`` is each path's month of completion: coverage tests start there.
+        """
         lock_up = np.zeros(mode.shape, dtype=bool)
         default = np.zeros(mode.shape, dtype=bool)
         sweep = np.zeros(mode.shape, dtype=bool)
@@ -46,9 +50,12 @@ class Covenants:
         tape.period["ltv"][month] = ltv
         for covenant in self.tests:
             if isinstance(covenant, DscrTest):
+                # coverage is tested from completion on: a trailing window never reaches
+                # back into construction, when there is no rent to cover anything
                 first = max(0, month - covenant.trailing_months + 1)
-                cfads = tape.period["cfads"][first : month + 1].sum(axis=0)
-                service = tape.period["debt_service_scheduled"][first : month + 1].sum(axis=0)
+                operating = (np.arange(first, month + 1)[:, None] >= completion[None, :]) & (month >= completion)
+                cfads = np.where(operating, tape.period["cfads"][first : month + 1], 0.0).sum(axis=0)
+                service = np.where(operating, tape.period["debt_service_scheduled"][first : month + 1], 0.0).sum(axis=0)
                 with np.errstate(over="ignore"):  # a vanishing debt service is infinite cover
                     dscr = np.divide(cfads, service, out=np.full(mode.shape, np.nan), where=service > 0)
                 tape.period["dscr_trailing"][month] = np.where(mode == WOUND_UP, np.nan, dscr)

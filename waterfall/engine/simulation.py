@@ -122,8 +122,9 @@ class Books:
             self.tape,
             self.ledger,
             self.debt.total_balance(),
-            self.collateral[month],
+            self.collateral[month] + self.crypto.value(month),
             self.mode,
+            self.build.completion,
         )
         # tested before this month's enforcement: a sale with no lag happens this month
         self._accelerate(month, defaulted, month + self.sale_lag)
