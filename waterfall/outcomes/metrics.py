@@ -17,13 +17,16 @@ def monthly_irr(flows: np.ndarray) -> np.ndarray:
     """
     months = np.arange(flows.shape[0], dtype=np.float64)[:, None]
     rate = np.full(flows.shape[1], 0.01)
+    active = np.arange(flows.shape[1])  # Newton works only on the paths not yet settled
     for _ in range(30):
-        discount = (1.0 + rate) ** -months
-        value = (flows * discount).sum(axis=0)
-        slope = -(flows * months * discount).sum(axis=0) / (1.0 + rate)
+        r, f = rate[active], flows[:, active]
+        discount = (1.0 + r) ** -months
+        value = (f * discount).sum(axis=0)
+        slope = -(f * months * discount).sum(axis=0) / (1.0 + r)
         step = np.divide(value, slope, out=np.zeros_like(value), where=slope != 0)
-        rate = np.clip(rate - step, -0.5, 1.0)
-        if np.all(np.abs(step) < 1e-13):
+        rate[active] = np.clip(r - step, -0.5, 1.0)
+        active = active[np.abs(step) >= 1e-13]
+        if active.size == 0:
             break
     settled = np.abs((flows * (1.0 + rate) ** -months).sum(axis=0)) <= 1e-9 * np.abs(flows).sum(axis=0)
     if not settled.all():

@@ -25,7 +25,7 @@ from waterfall.risk.period_stats import PeriodStats
 from waterfall.risk.summary import summarise
 from waterfall.spec.deal import Deal
 
-DEFAULT_CHUNK = 16 * BLOCK
+DEFAULT_CHUNK = 4 * BLOCK  # measured fastest on 2 cores: fits the caches better than larger chunks
 
 
 @frozen
