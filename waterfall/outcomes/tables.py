@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from waterfall.engine.tape import MODE_NAMES, TRANCHE_FIELDS, Tape
+from waterfall.engine.tape import MODE_NAMES, PERIOD_FIELDS, TRANCHE_FIELDS, Tape
 from waterfall.outcomes.metrics import annual_irr, wal_years
 
 EQUITY = "equity"
@@ -48,18 +48,7 @@ def periods(tape: Tape, dates: list) -> pl.DataFrame:
         "date": np.tile(np.array(dates, dtype="datetime64[D]"), paths),
         "mode": np.array(MODE_NAMES, dtype=object)[flat(tape.mode)],
     }
-    for name in (
-        "revenue",
-        "opex",
-        "fees",
-        "cfads",
-        "debt_service_scheduled",
-        "dscr",
-        "dscr_trailing",
-        "ltv",
-        "collateral_value",
-        "equity_distribution",
-    ):
+    for name in PERIOD_FIELDS:
         frame[name] = flat(tape.period[name])
     for name, balance in tape.accounts.items():
         frame[f"account_{name}"] = flat(balance)
