@@ -17,6 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from waterfall.errors import InputError, Problem
 from waterfall.market.scenario import check_against, load_scenario
 from waterfall.report.console import risk_table, run_table
+from waterfall.report.library import comparison, run_library, write_docs
+from waterfall.report.library import table as library_table
 from waterfall.results import simulate
 from waterfall.risk.montecarlo import DEFAULT_CHUNK, run_monte_carlo
 from waterfall.spec.load import load_deal
@@ -120,6 +122,33 @@ def mc(
     out.print(risk_table(result))
     names = ", ".join(p.name for p in written if p.parent == target)
     out.print(f"wrote {names} to {target}/", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def library(
+    folder: Annotated[Path, typer.Argument(help="folder of deal files")] = Path("deals"),
+    scenario: Annotated[list[str] | None, typer.Option("--scenario", help="presets or files (repeat)")] = None,
+    paths: Annotated[int, typer.Option("--paths", min=1)] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 2026,
+    out_dir: Annotated[Path, typer.Option("--out")] = Path("out"),
+    docs: Annotated[
+        Path | None, typer.Option("--docs", help="docs folder whose results sections to regenerate")
+    ] = None,
+) -> None:
+    """Run the deal library under scenarios and print one comparison table."""
+    names = scenario or ["base", "bust"]
+    try:
+        with err.status("running the library") as status:
+            results = run_library(folder, names, paths, seed, out_dir, progress=status.update)
+    except InputError as error:
+        _fail(error)
+        return
+    wide = comparison(results, names)
+    out.print(library_table(wide, names))
+    results.write_parquet(out_dir / "library.parquet")
+    if docs is not None:
+        for page in write_docs(results, wide, docs, paths, seed):
+            out.print(f"regenerated {page}", markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:
