@@ -18,14 +18,14 @@ import sys
 import time
 from pathlib import Path
 
+import waterfall
+from waterfall.market.scenario import load_scenario
+from waterfall.risk.montecarlo import run_monte_carlo
+
 DEAL = Path(__file__).resolve().parent.parent / "deals" / "gpu_lease_spv.toml"
 
 
 def measure(paths: int, scenario: str, chunk: int) -> dict[str, float]:
-    import waterfall
-    from waterfall.market.scenario import load_scenario
-    from waterfall.risk.montecarlo import run_monte_carlo
-
     deal = waterfall.load_deal(DEAL)
     world = load_scenario(scenario)
     start = time.perf_counter()
@@ -47,14 +47,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--paths", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--scenario", default="base")
-    parser.add_argument("--chunk", type=int, default=16_384)
+    parser.add_argument("--chunk", type=int, default=4_096)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(args.one, args.scenario, args.chunk)))
         return
     for paths in args.paths:
-        command = [sys.executable, __file__, "--one", str(paths), "--scenario", args.scenario, "--chunk", str(args.chunk)]
+        command = [sys.executable, __file__, "--one", str(paths), "--scenario", args.scenario]
+        command += ["--chunk", str(args.chunk)]
         figures = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
         print(
             f"{args.scenario}: {figures['paths']:>9,} paths x {figures['months']} months  "
