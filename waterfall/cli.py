@@ -86,7 +86,9 @@ def run(
 @app.command()
 def mc(
     deal_file: Annotated[Path, typer.Argument(help="deal TOML file")],
-    scenario: Annotated[str, typer.Option("--scenario", help="preset (base, bust, rates_high) or scenario file")],
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="preset (base, bust, rates_high, slow_build) or scenario file")
+    ],
     paths: Annotated[int, typer.Option("--paths", min=1, help="number of scenario paths")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="random seed")] = 0,
     out_dir: Annotated[

@@ -30,6 +30,7 @@ from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
 from waterfall.spec.lease import PerGpuHourRent
+from waterfall.spec.steps import PayEquity
 from waterfall.spec.tranche import FloatingCoupon, Sculpted
 
 CLOSING = "closing"
@@ -179,15 +180,20 @@ class Books:
             self.debt.write_down(i, sold | (maturing_here & (self.debt.balance[i] > 0)))
         ending = sold | (last & (self.mode != WOUND_UP))
         if ending.any():
+            self.crypto.sell_all(month, ending, self.ledger)  # what is still held goes to equity as cash
             for account in self.ledger.balance:
                 self.ledger.move(month, account, EQUITY, np.where(ending, self.ledger.balance[account], 0.0))
             self.mode[ending] = WOUND_UP
 
     def _pay_out(self, month: int, paths: np.ndarray, tranches: list[int]) -> None:
         """A last distribution on ``paths``: everything owed by ``tranches`` is due, paid in
-        the default order (other tranches are not accelerated by it)."""
+        the default order (other tranches are not accelerated by it). While other tranches
+        are still owed, nothing goes to equity: what is left stays for the next payment date."""
         self.debt.reopen(paths, tranches)
-        execute(self, self.deal.waterfall.default, paths)
+        steps = self.deal.waterfall.default
+        if len(tranches) < len(self.debt.names):
+            steps = tuple(step for step in steps if not isinstance(step, PayEquity))
+        execute(self, steps, paths)
         self.short = np.where(paths, self.debt.settle(month, paths), self.short)
 
     def record(self, month: int) -> None:

@@ -28,8 +28,9 @@ class Market:
     - ``gpu_rent``: $/GPU-hour by generation; ``index``: annual rates by name.
     - ``tenant_default``: month each named tenant defaults, (paths,), -1 for never.
     - ``tenant_renews``: whether each named tenant renews at a lease's end, (paths,).
-    - ``collateral``: collateral value, (paths, months); None means book value.
-    - ``sale_haircut``: forced-sale haircut, (paths, months); None means the deal's.
+    - ``collateral``: the GPU fleets' value, (paths, months); None means their book value
+      (campuses are always valued by the engine at book value).
+    - ``sale_haircut``: the fleets' forced-sale haircut, (paths, months); None means the deal's.
     - ``sale_lag_months``: months from the deal's sale date until cash arrives.
     - ``prices``: $ per unit of crypto assets (e.g. BTC) by name, (paths, months).
     - ``construction_delay``: months of delay to every asset still to be built, (paths,).

@@ -31,8 +31,9 @@ def monthly_irr(flows: np.ndarray) -> np.ndarray:
     settled = np.abs((flows * (1.0 + rate) ** -months).sum(axis=0)) <= 1e-9 * np.abs(flows).sum(axis=0)
     if not settled.all():
         rate = np.where(settled, rate, _bisect(flows[:, ~settled], months)[np.cumsum(~settled) - 1])
-    invested = flows[0] < 0
-    returned = flows[1:].sum(axis=0)
+    # money lent at closing or drawn later; nothing ever received back is -100%
+    invested = (flows < 0).any(axis=0)
+    returned = np.maximum(flows, 0.0).sum(axis=0)
     rate = np.where(invested & (returned <= 0), -1.0, rate)
     return np.where(invested, rate, np.nan)
 

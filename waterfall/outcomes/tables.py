@@ -100,7 +100,8 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
         drawn = t["drawn"][:, i, :]
         original = tape.original_balance[i] + drawn.sum(axis=0)
         flows = np.vstack([np.full((1, tape.paths), -tape.original_balance[i]), received[:, i, :] - drawn])
-        loss = t["writedown"][:, i, :].sum(axis=0) + tape.interest_forgiven[i]
+        # float residue of a repaid balance is not a loss
+        loss = np.maximum(t["writedown"][:, i, :].sum(axis=0) + tape.interest_forgiven[i], 0.0)
         unpaid_principal = t["principal_scheduled"][:, i, :] - t["principal_paid"][:, i, :]
         shortfall = _first((t["interest_shortfall"][:, i, :] > 0.005) | (unpaid_principal > 0.005))
         rows.append(

@@ -29,7 +29,7 @@ def summarise(tranches: pl.DataFrame, lives: dict[str, float]) -> pl.DataFrame:
         .group_by("tranche", "kind", maintain_order=True)
         .agg(
             paths=pl.len(),
-            original_balance=pl.col("original_balance").first(),
+            original_balance=pl.col("original_balance").mean(),  # draws and overruns vary by path
             pd=loses.mean(),
             el_pct=pl.col("loss_pct").mean(),
             lgd=pl.col("loss_pct").filter(loses).mean(),

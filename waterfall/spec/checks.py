@@ -16,7 +16,7 @@ import attrs
 from waterfall.errors import Problem
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
 from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
-from waterfall.spec.construction import DebtFunds
+from waterfall.spec.construction import DebtFunds, SponsorFunds
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
 from waterfall.spec.hedge import InterestRateSwap
@@ -68,7 +68,17 @@ def _unique(names: list[str], path: str) -> Iterator[Problem]:
 
 
 # names the engine itself puts in the ledger
-RESERVED = ("operating", "equity", "merchant", "closing", "collateral_sale", "opex", "power", "maintenance_capex")
+RESERVED = (
+    "operating",
+    "equity",
+    "merchant",
+    "closing",
+    "collateral_sale",
+    "opex",
+    "power",
+    "maintenance_capex",
+    "capex",
+)
 
 
 # a deal's name names its results directory: a plain file name, no path
@@ -271,7 +281,13 @@ def _accounts_and_market(deal: Deal) -> Iterator[Problem]:
 
 def _guarantees(deal: Deal) -> Iterator[Problem]:
     leases = {lease.name for lease in deal.leases}
+    # a guarantor or sponsor may also be a tenant; no other party may share its name
     taken = {t.name for t in deal.tranches} | set(deal.account_names) | {f.name for f in deal.fees}
+    taken |= {t.name for t in deal.tapes} | {h.name for h in deal.hedges} | {c.name for c in deal.crypto}
+    taken |= {g.name for g in deal.guarantees}
+    funding = deal.construction.overrun_funding if deal.construction else None
+    if isinstance(funding, SponsorFunds) and (funding.sponsor in taken or funding.sponsor in RESERVED):
+        yield Problem("construction.overrun_funding.sponsor", f"expected a party's name, found {funding.sponsor!r}")
     for i, g in enumerate(deal.guarantees):
         if g.lease not in leases:
             yield Problem(f"guarantees[{i}].lease", f"expected a lease {sorted(leases)}, found {g.lease!r}")
