@@ -17,7 +17,8 @@ from waterfall.spec.deal import Deal
 
 
 class Covenants:
-    def __init__(self, deal: Deal, paths: int) -> None:
+    def __init__(self, deal: Deal, paths: int, period_start: np.ndarray) -> None:
+        self.period_start = period_start  # each payment month's first accrual month
         self.tests: tuple[Covenant, ...] = deal.covenants
         self.lock_up_accounts = [a.name for a in deal.accounts if isinstance(a, LockUp)]
         self.liquidity_accounts = [
@@ -52,10 +53,16 @@ class Covenants:
             if isinstance(covenant, DscrTest):
                 # coverage is tested from completion on: a trailing window never reaches
                 # back into construction, when there is no rent to cover anything
+                # (a payment's debt service counts only when its whole accrual period is
+                # after completion, so a quarter straddling completion is not set against
+                # the single month of rent it had)
                 first = max(0, month - covenant.trailing_months + 1)
-                operating = (np.arange(first, month + 1)[:, None] >= completion[None, :]) & (month >= completion)
+                window = np.arange(first, month + 1)[:, None]
+                operating = (window >= completion[None, :]) & (month >= completion)
+                accrued_after = (self.period_start[first : month + 1][:, None] >= completion[None, :]) & operating
                 cfads = np.where(operating, tape.period["cfads"][first : month + 1], 0.0).sum(axis=0)
-                service = np.where(operating, tape.period["debt_service_scheduled"][first : month + 1], 0.0).sum(axis=0)
+                service = np.where(accrued_after, tape.period["debt_service_scheduled"][first : month + 1], 0.0)
+                service = service.sum(axis=0)
                 with np.errstate(over="ignore"):  # a vanishing debt service is infinite cover
                     dscr = np.divide(cfads, service, out=np.full(mode.shape, np.nan), where=service > 0)
                 tape.period["dscr_trailing"][month] = np.where(mode == WOUND_UP, np.nan, dscr)

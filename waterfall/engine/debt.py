@@ -102,7 +102,8 @@ class Debt:
         """Accrue interest and set principal due on a payment date.
 
         Returns the period's scheduled debt service per path (interest accrued
-        in cash plus scheduled principal, arrears excluded): the DSCR denominator.
+        in cash plus scheduled principal, arrears and bullet repayments
+        excluded): the DSCR denominator.
         """
         yf = self.schedule.year_fraction[month]
         order = sorted(
@@ -142,7 +143,9 @@ class Debt:
             self.principal_arrears[i] = 0.0
             self.month["interest_due"][i] += self.interest_due[i]
             self.month["principal_scheduled"][i] += self.principal_due[i]
-            service += interest + scheduled
+            # a bullet's repayment is refinanced or paid from a sale, not from operating
+            # cash: it is not debt service a coverage ratio should set against CFADS
+            service += interest + (0.0 if isinstance(tranche.amortisation, Bullet) else scheduled)
         return service
 
     def _scheduled(

@@ -56,7 +56,7 @@ class Books:
         self.crypto = CryptoBook(deal, prices, paths)
         self.expenses = Expenses(deal, schedule, paths)
         self.debt = Debt(deal, schedule, index, paths, sculpted)
-        self.covenants = Covenants(deal, paths)
+        self.covenants = Covenants(deal, paths, schedule.period_start)
         self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
         self.tape.equity_amount = deal.equity.amount
         # collateral values and forced-sale haircuts, month-major (months, paths): GPU
