@@ -16,12 +16,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from waterfall.errors import InputError, Problem
 from waterfall.market.scenario import check_against, load_scenario
-from waterfall.report.console import risk_table, run_table
+from waterfall.report.console import portfolio_table, risk_table, run_table
 from waterfall.report.library import comparison, run_library, write_docs
 from waterfall.report.library import table as library_table
 from waterfall.results import simulate
 from waterfall.risk.montecarlo import DEFAULT_CHUNK, run_monte_carlo
+from waterfall.risk.portfolio import run_portfolio
 from waterfall.spec.load import load_deal
+from waterfall.spec.portfolio import is_portfolio, load_portfolio
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 # piped output (CI logs, make) gets a wide console instead of rich's 80 columns
@@ -99,8 +101,11 @@ def mc(
         int, typer.Option("--keep-paths", min=0, help="keep the full tapes of the first K paths")
     ] = 0,
 ) -> None:
-    """Monte Carlo: the deal under a scenario; per-path outcomes, risk summary, period quantiles."""
+    """Monte Carlo: a deal (or a portfolio of deals) under a scenario; risk summary and tables."""
     try:
+        if deal_file.suffix == ".toml" and deal_file.exists() and is_portfolio(deal_file):
+            _portfolio_mc(deal_file, scenario, paths, seed, out_dir, chunk_size)
+            return
         deal = load_deal(deal_file)
         world = load_scenario(scenario)
         check_against(world, deal, scenario)
@@ -123,6 +128,25 @@ def mc(
         return
     out.print(risk_table(result))
     names = ", ".join(p.name for p in written if p.parent == target)
+    out.print(f"wrote {names} to {target}/", markup=False, highlight=False, soft_wrap=True)
+
+
+def _portfolio_mc(file: Path, scenario: str, paths: int, seed: int, out_dir: Path | None, chunk: int) -> None:
+    loaded = load_portfolio(file)
+    world = load_scenario(scenario)
+    target = out_dir if out_dir is not None else Path("out") / loaded.portfolio.name / f"mc_{world.name}"
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(f"{loaded.portfolio.name} x {world.name}", total=paths)
+        result = run_portfolio(loaded, world, paths, seed, chunk, progress=lambda n: progress.advance(task, n))
+    try:
+        written = result.write(target)
+    except OSError as exc:
+        raise InputError(
+            str(target), [Problem("--out", f"expected a writable directory, found {exc.strerror or exc}")]
+        ) from None
+    out.print(portfolio_table(result))
+    names = ", ".join(p.name for p in written)
     out.print(f"wrote {names} to {target}/", markup=False, highlight=False, soft_wrap=True)
 
 

@@ -89,6 +89,31 @@ class Market:
             construction_overrun=None if self.construction_overrun is None else self.construction_overrun[rows],
         )
 
+    def window(self, offset: int, months: int) -> Market:
+        """The months ``offset .. offset + months`` of a market on a longer clock, as a
+        deal closing ``offset`` months after the clock's start sees them (its month 0)."""
+
+        def cut(array: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(array[:, offset : offset + months])
+
+        def moved(default: np.ndarray) -> np.ndarray:
+            # a party that failed before the deal closed has failed by its month 0
+            return np.where(default >= 0, np.maximum(default - offset, 0), default)
+
+        return Market(
+            gpu_rent={k: cut(v) for k, v in self.gpu_rent.items()},
+            index={k: cut(v) for k, v in self.index.items()},
+            paths=self.paths,
+            tenant_default={k: moved(v) for k, v in self.tenant_default.items()},
+            tenant_renews=dict(self.tenant_renews),
+            collateral=None if self.collateral is None else cut(self.collateral),
+            sale_haircut=None if self.sale_haircut is None else cut(self.sale_haircut),
+            sale_lag_months=self.sale_lag_months,
+            prices={k: cut(v) for k, v in self.prices.items()},
+            construction_delay=self.construction_delay,
+            construction_overrun=self.construction_overrun,
+        )
+
     @classmethod
     def concat(cls, parts: list[Market]) -> Market:
         """Blocks of paths of one run, in order."""

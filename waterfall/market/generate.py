@@ -9,6 +9,9 @@ or how many paths the run has.
 
 from __future__ import annotations
 
+import datetime as dt
+
+import attrs
 import numpy as np
 
 from waterfall.market.curves import Market, rent_curve
@@ -35,6 +38,7 @@ from waterfall.market.factors import (
 )
 from waterfall.market.scenario import HullWhiteRates, Scenario, check_against
 from waterfall.spec.deal import Deal
+from waterfall.spec.market import IndexCurve, RatePoint
 
 BLOCK = 1024
 STREAMS = ("demand", "rent", "rates", "tenant_defaults", "tenant_renewals", "crypto", "construction")
@@ -194,3 +198,17 @@ def generate(scenario: Scenario, deal: Deal, seed: int, first_path: int, paths: 
     first = first_path // BLOCK
     blocks = [generate_block(scenario, deal, seed, b) for b in range(first, first + -(-paths // BLOCK))]
     return Market.concat(blocks).take(slice(0, paths))
+
+
+def on_clock(deal: Deal, start: dt.date, months: int) -> Deal:
+    """The deal seen on a longer clock that starts at ``start``: its dates stay, its index
+    curves (stated in months from its own closing) move with it. Generating a market for
+    this deal puts every deal of a portfolio on one clock, so a factor or a named party
+    has one path shared by all of them."""
+    offset = deal.calendar.month_of(start) * -1
+    index = {
+        name: IndexCurve(points=tuple(RatePoint(month=p.month + offset, rate=p.rate) for p in curve.points))
+        for name, curve in deal.market.index.items()
+    }
+    calendar = attrs.evolve(deal.calendar, start=start, horizon_months=months)
+    return attrs.evolve(deal, calendar=calendar, market=attrs.evolve(deal.market, index=index))

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from waterfall.results import Results
 from waterfall.risk.montecarlo import MonteCarlo
+from waterfall.risk.portfolio import PortfolioRun
 
 
 def _money(value: float | None) -> str:
@@ -98,5 +99,30 @@ def risk_table(result: MonteCarlo) -> Table:
             _pct(row["irr_p05"]),
             "-" if wal is None else f"{wal:.2f}",
             row["implied_rating"] or "-",
+        )
+    return table
+
+
+def portfolio_table(result: PortfolioRun) -> Table:
+    """Each deal's tranches, then the lender's holdings as one line."""
+    name = result.loaded.portfolio.name
+    table = Table(
+        title=f"{escape(name)} under {escape(result.scenario.name)}: {result.paths:,} paths, seed {result.seed}",
+        caption="Deals share every path: one tenant's default hits every deal it leases from.",
+    )
+    for column in ("deal", "tranche", "PD", "EL", "VaR 99", "ES 99", "rating", "joint loss"):
+        table.add_column(column, justify="left" if column in ("deal", "tranche", "rating") else "right")
+    for row in result.summary.iter_rows(named=True):
+        if row["kind"] == "equity":
+            continue
+        table.add_row(
+            escape(row["deal"]),
+            escape(row["tranche"]),
+            _pct(row["pd"]),
+            _pct(row["el_pct"]),
+            _pct(row["var_99"]),
+            _pct(row["es_99"]),
+            row.get("implied_rating") or "-",
+            _pct(row.get("joint_loss_share")),
         )
     return table
