@@ -20,8 +20,12 @@ class Hedges:
         self.window = {h.name: (deal.calendar.month_of(h.start), deal.calendar.month_of(h.end)) for h in deal.hedges}
         self.due = {h.name: np.zeros(paths) for h in deal.hedges}  # what the SPV owes each counterparty
 
-    def settle(self, month: int, debt: Debt, ledger: Ledger, live: np.ndarray) -> None:
-        """On a payment date: the counterparty pays in now; what the SPV owes waits for ``pay_hedge``."""
+    def settle(self, month: int, debt: Debt, ledger: Ledger, live: np.ndarray) -> np.ndarray:
+        """On a payment date: the counterparty pays in now; what the SPV owes waits for ``pay_hedge``.
+
+        Returns the period's net settlement per path (positive: received by the SPV).
+        """
+        total = np.zeros(ledger.paths)
         first = self.schedule.period_start[month]
         yf = self.schedule.year_fraction[month]
         for hedge in self.hedges:
@@ -40,3 +44,5 @@ class Hedges:
             net = np.where(live, net, 0.0)
             ledger.move(month, hedge.name, OPERATING, np.maximum(net, 0.0))
             self.due[hedge.name] += np.maximum(-net, 0.0)
+            total += net
+        return total

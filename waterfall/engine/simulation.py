@@ -109,8 +109,9 @@ class Books:
         cfads = self.tape.period["cfads"][first : month + 1].sum(axis=0)
         live = self.mode != WOUND_UP
         constructing = self.build.constructing(month)
-        self.debt_service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live, constructing)
-        self.hedges.settle(month, self.debt, self.ledger, live)
+        service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live, constructing)
+        # debt service net of hedges: what a swap pays in offsets the interest it fixes
+        self.debt_service = np.maximum(service - self.hedges.settle(month, self.debt, self.ledger, live), 0.0)
         self.tape.period["debt_service_scheduled"][month] = self.debt_service
         with np.errstate(over="ignore"):  # a vanishing debt service is infinite cover
             self.tape.period["dscr"][month] = np.divide(
