@@ -11,6 +11,7 @@ from waterfall.engine import run
 from waterfall.engine.tape import Tape
 from waterfall.market.curves import Market, base_case
 from waterfall.outcomes import tables
+from waterfall.outcomes.parquet import write_tables
 from waterfall.spec.deal import Deal
 
 TABLES = ("cashflows", "periods", "ledger", "tranches")
@@ -42,16 +43,7 @@ class Results:
 
     def write(self, directory: str | Path) -> list[Path]:
         """Write the four tables as parquet; each file appears whole or not at all."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in TABLES:
-            target = directory / f"{name}.parquet"
-            partial = directory / f".{name}.parquet.partial"
-            getattr(self, name).write_parquet(partial)
-            partial.replace(target)
-            written.append(target)
-        return written
+        return write_tables(directory, {name: getattr(self, name) for name in TABLES})
 
 
 def simulate(deal: Deal, market: Market | None = None, paths: int = 1) -> Results:

@@ -20,6 +20,7 @@ from waterfall.engine import run
 from waterfall.engine.simulation import sculpted_schedule
 from waterfall.market.generate import BLOCK, generate
 from waterfall.market.scenario import Scenario
+from waterfall.outcomes.parquet import write_tables
 from waterfall.outcomes.tables import EQUITY, tranche_outcomes
 from waterfall.results import Results, simulate
 from waterfall.risk.period_stats import PeriodStats
@@ -56,17 +57,10 @@ class MonteCarlo:
 
     def write(self, directory: str | Path) -> list[Path]:
         """Write the three tables (and the kept tapes) as parquet; each file whole or not at all."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in ("tranches", "summary", "period_stats"):
-            target = directory / f"{name}.parquet"
-            partial = directory / f".{name}.parquet.partial"
-            getattr(self, name).write_parquet(partial)
-            partial.replace(target)
-            written.append(target)
+        names = ("tranches", "summary", "period_stats")
+        written = write_tables(directory, {name: getattr(self, name) for name in names})
         if self.kept is not None:
-            written += self.kept.write(directory / "kept_paths")
+            written += self.kept.write(Path(directory) / "kept_paths")
         return written
 
 

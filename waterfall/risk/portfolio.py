@@ -17,6 +17,7 @@ from waterfall.engine import run
 from waterfall.engine.simulation import sculpted_schedule
 from waterfall.market.generate import BLOCK, generate, on_clock
 from waterfall.market.scenario import Scenario, check_against
+from waterfall.outcomes.parquet import write_tables
 from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.risk.montecarlo import DEFAULT_CHUNK, release_memory
 from waterfall.risk.summary import LOSS_TOLERANCE, summarise
@@ -34,16 +35,8 @@ class PortfolioRun:
     holdings: pl.DataFrame  # per path: the lender's loss
 
     def write(self, directory: str | Path) -> list[Path]:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in ("tranches", "summary", "holdings"):
-            target = directory / f"{name}.parquet"
-            partial = directory / f".{name}.parquet.partial"
-            getattr(self, name).write_parquet(partial)
-            partial.replace(target)
-            written.append(target)
-        return written
+        """Write the three tables as parquet; each file whole or not at all."""
+        return write_tables(directory, {name: getattr(self, name) for name in ("tranches", "summary", "holdings")})
 
 
 def run_portfolio(

@@ -1,0 +1,22 @@
+"""Writing result tables: each parquet file appears whole or not at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+
+def write_tables(directory: str | Path, tables: dict[str, pl.DataFrame]) -> list[Path]:
+    """Write ``name.parquet`` for each table: to a hidden partial file first, then renamed,
+    so a crash or a full disk never leaves a half-written file under the final name."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        target = directory / f"{name}.parquet"
+        partial = directory / f".{name}.parquet.partial"
+        frame.write_parquet(partial)
+        partial.replace(target)
+        written.append(target)
+    return written
