@@ -229,9 +229,8 @@ class Debt:
         self.principal_due[i] = np.minimum(self.principal_due[i], self.balance[i])
         self.month["principal_paid"][i] += amount
 
-    def settle(self, month: int, paying: np.ndarray) -> np.ndarray:
+    def settle(self, paying: np.ndarray) -> np.ndarray:
         """After the waterfall: carry what was not paid. Returns interest short per (tranche, path)."""
-        del month
         short = np.where(paying, self.interest_due, 0.0)
         for i, tranche in enumerate(self.tranches):
             if tranche.pik == "toggle":

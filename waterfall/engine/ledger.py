@@ -42,6 +42,3 @@ class Ledger:
             tape = self.flows[key] = np.zeros((self.months, self.paths))
         tape[month] += amount
         return amount
-
-    def is_account(self, name: str) -> bool:
-        return name in self.balance

@@ -144,7 +144,7 @@ class Books:
             mask = self.mode == code
             if mask.any():
                 execute(self, steps, mask)
-        self.short = self.debt.settle(month, self.mode != WOUND_UP)
+        self.short = self.debt.settle(self.mode != WOUND_UP)
 
     def test_payments(self, month: int) -> None:
         defaulted = self.covenants.payment_test(month, self.short, self.debt.final_payment, self.debt.balance)
@@ -195,7 +195,7 @@ class Books:
         if len(tranches) < len(self.debt.names):
             steps = tuple(step for step in steps if not isinstance(step, PayEquity))
         execute(self, steps, paths)
-        self.short = np.where(paths, self.debt.settle(month, paths), self.short)
+        self.short = np.where(paths, self.debt.settle(paths), self.short)
 
     def record(self, month: int) -> None:
         tape, debt = self.tape, self.debt

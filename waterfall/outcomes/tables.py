@@ -14,10 +14,6 @@ from waterfall.outcomes.metrics import annual_irr, wal_years
 EQUITY = "equity"
 
 
-def _dates(tape: Tape, dates: list) -> pl.Series:
-    return pl.Series("date", dates, dtype=pl.Date)
-
-
 def cashflows(tape: Tape, dates: list) -> pl.DataFrame:
     months, n, paths = tape.months, len(tape.tranche_names), tape.paths
 
