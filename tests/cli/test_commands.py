@@ -80,8 +80,11 @@ def terms(name: str) -> dict:
     return tomllib.loads(source(name))
 
 
-def parquet_files(directory: Path) -> list[str]:
+def files_in(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
+
+
+RUN_FILES = sorted([*(f"{t}.parquet" for t in TABLES), "deal.toml"])
 
 
 def in_order(actual: list[str], documented: list[str]) -> list[str]:
@@ -134,7 +137,7 @@ def test_validate_ok_prints_a_one_line_summary(cli, tmp_path: Path, name: str) -
     calendar = terms(name)["calendar"]
     assert f"{calendar['horizon_months']} months from {calendar['start']}" in summary
     # validating writes nothing
-    assert parquet_files(tmp_path) == [deal.name]
+    assert files_in(tmp_path) == [deal.name]
 
 
 def test_validate_reads_the_shipped_deal_by_absolute_path(cli, deals_dir: Path) -> None:
@@ -155,7 +158,8 @@ def test_validate_reads_the_shipped_deal_by_absolute_path(cli, deals_dir: Path) 
 def test_run_writes_the_four_tables_to_out(runs, name: str) -> None:
     result, target = runs[name]
 
-    assert parquet_files(target) == sorted(f"{t}.parquet" for t in TABLES)
+    assert files_in(target) == RUN_FILES
+    assert (target / "deal.toml").read_text() == (DEALS / f"{name}.toml").read_text()
     assert result.stderr == ""
     assert f"to results/nested/{name}/" in result.stdout
     for table in TABLES:
@@ -176,8 +180,8 @@ def test_run_defaults_to_out_deal_name_under_the_working_directory(cli, tmp_path
 
     assert result.returncode == 0, show(result)
     target = cwd / "out" / name
-    assert parquet_files(target) == sorted(f"{t}.parquet" for t in TABLES)
-    assert parquet_files(cwd) == ["out"]
+    assert files_in(target) == RUN_FILES
+    assert files_in(cwd) == ["out"]
     assert not (elsewhere / "out").exists()
     assert f"to out/{name}/" in result.stdout
 
@@ -192,7 +196,7 @@ def test_run_overwrites_a_previous_run_without_leaving_partial_files(cli, tmp_pa
     result = cli("run", deal.name, "--out", "results")
 
     assert result.returncode == 0, show(result)
-    assert parquet_files(target) == sorted(f"{t}.parquet" for t in TABLES)
+    assert files_in(target) == RUN_FILES
     assert pl.read_parquet(target / "tranches.parquet").height > 0
 
 

@@ -9,6 +9,7 @@ import typer
 
 from waterfall.cli.app import app, fail, out, say, unwritable
 from waterfall.errors import InputError
+from waterfall.outcomes.parquet import write_text
 from waterfall.report.console import run_table
 from waterfall.results import simulate
 from waterfall.spec.load import load_deal
@@ -50,6 +51,7 @@ def run(
     target = out_dir if out_dir is not None else Path("out") / deal.name
     try:
         written = results.write(target)
+        written.append(write_text(target / "deal.toml", deal_file.read_text(encoding="utf-8")))
     except OSError as exc:
         fail(unwritable(target, exc))
         return

@@ -10,7 +10,8 @@ from rich.progress import Progress
 
 from waterfall.cli.app import PROGRESS_COLUMNS, app, err, fail, out, say, unwritable
 from waterfall.errors import InputError
-from waterfall.market.scenario import check_against, load_scenario
+from waterfall.market.scenario import check_against, load_scenario, scenario_source
+from waterfall.outcomes.parquet import write_text
 from waterfall.report.console import portfolio_table, risk_table
 from waterfall.report.library import comparison, run_library, write_docs
 from waterfall.report.library import table as library_table
@@ -55,6 +56,8 @@ def mc(
         )
     try:
         written = result.write(target)
+        written.append(write_text(target / "deal.toml", deal_file.read_text(encoding="utf-8")))
+        written.append(write_text(target / "scenario.toml", scenario_source(scenario)))
     except OSError as exc:
         fail(unwritable(target, exc))
         return

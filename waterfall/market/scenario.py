@@ -204,6 +204,14 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     return _load(path, label=str(path))
 
 
+def scenario_source(name_or_path: str | Path) -> str:
+    """The TOML text of a preset or scenario file, kept beside results as their record."""
+    text = str(name_or_path)
+    if text in PRESETS:
+        return resources.files("waterfall.market").joinpath("presets", f"{text}.toml").read_text(encoding="utf-8")
+    return Path(name_or_path).read_text(encoding="utf-8")
+
+
 def _load(path: Path, label: str) -> Scenario:
     raw = read_toml(path)
     scenario = structure(raw, Scenario, label)

@@ -1,4 +1,4 @@
-"""Writing result tables: each parquet file appears whole or not at all."""
+"""Writing result files: each parquet table (or text record) appears whole or not at all."""
 
 from __future__ import annotations
 
@@ -20,3 +20,13 @@ def write_tables(directory: str | Path, tables: dict[str, pl.DataFrame]) -> list
         partial.replace(target)
         written.append(target)
     return written
+
+
+def write_text(target: str | Path, text: str) -> Path:
+    """Write a text record (the deal or scenario file a result came from) atomically."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(target)
+    return target
