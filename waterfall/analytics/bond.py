@@ -1,0 +1,226 @@
+"""Tranche metrics from a run's cash-flow table: what a lender earns on one path.
+
+An investor's flows are the money it lends (the closing balance at time 0, later
+draws when they are made) and what it receives (interest and principal paid).
+Time is counted in months from closing: a payment made in deal month m is
+received at its end, at t = (m + 1) / 12 years, the clock of the ``tranches``
+table's IRR and WAL. Conventions, formulas and columns: ``docs/analytics.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from attrs import frozen
+from scipy.optimize import brentq
+
+from waterfall.market.curves import base_case
+from waterfall.outcomes.metrics import monthly_irr, wal_years
+from waterfall.spec.deal import Deal
+from waterfall.spec.tranche import FixedCoupon, Tranche
+
+MONTHS_PER_YEAR = 12
+# the Z-spread is searched in this range (annual, decimal); outside it the spread is null
+SPREAD_RANGE = (-0.99, 10.0)
+
+SCHEMA = {
+    "tranche": pl.String,
+    "original_balance": pl.Float64,
+    "coupon": pl.String,
+    "legal_maturity": pl.Date,
+    "benchmark": pl.String,
+    "irr": pl.Float64,
+    "yield": pl.Float64,
+    "wal_years": pl.Float64,
+    "macaulay_years": pl.Float64,
+    "modified_duration": pl.Float64,
+    "moic": pl.Float64,
+    "price": pl.Float64,
+    "spread_bp": pl.Float64,
+    "loss": pl.Float64,
+}
+
+
+@frozen
+class InvestorFlows:
+    """One tranche's flows on one path, indexed by k = 0 .. months (time k / 12 years).
+
+    ``lent[0]`` is the closing balance and ``lent[m + 1]`` what was drawn in month m;
+    ``received[m + 1]`` the interest and principal paid in month m (``received[0]`` is 0).
+    """
+
+    tranche: str
+    lent: np.ndarray
+    received: np.ndarray
+    principal: np.ndarray  # (months,) principal paid by month
+    loss: float
+
+    @property
+    def net(self) -> np.ndarray:
+        return self.received - self.lent
+
+    @property
+    def times(self) -> np.ndarray:
+        return np.arange(self.lent.size, dtype=np.float64) / MONTHS_PER_YEAR
+
+
+def investor_flows(cashflows: pl.DataFrame, tranche: str, path: int = 0) -> InvestorFlows:
+    """The flows of ``tranche`` on ``path`` of a ``cashflows`` table."""
+    rows = cashflows.filter((pl.col("path") == path) & (pl.col("tranche") == tranche)).sort("period")
+    if rows.height == 0:
+        raise ValueError(f"no cash flows for tranche {tranche!r} on path {path}")
+
+    def column(name: str) -> np.ndarray:
+        return rows[name].to_numpy().astype(np.float64)
+
+    drawn, due, shortfall = column("drawn"), column("interest_due"), column("interest_shortfall")
+    received = column("interest_paid") + column("principal_paid")
+    # interest arrears still owed after the last date anything was due are forgiven at
+    # the write-down or the wind-up; that date's shortfall is what was carried forward
+    owing = np.flatnonzero((due > 0) | (shortfall > 0))
+    forgiven = float(shortfall[owing[-1]]) if owing.size else 0.0
+    loss = max(float(column("writedown").sum()) + forgiven, 0.0)  # float residue of a repaid balance is no loss
+    return InvestorFlows(
+        tranche=tranche,
+        lent=np.concatenate([[column("balance_start")[0]], drawn]),
+        received=np.concatenate([[0.0], received]),
+        principal=column("principal_paid"),
+        loss=loss,
+    )
+
+
+def flat_discount(rate: float, frequency: int, times: np.ndarray) -> np.ndarray:
+    """Discount factors at an annual ``rate`` compounded ``frequency`` times a year."""
+    return (1.0 + rate / frequency) ** (-frequency * times)
+
+
+def curve_discount(forwards: np.ndarray, spread: float = 0.0) -> np.ndarray:
+    """Discount factors at k = 0 .. len(forwards) months from annual rates by month.
+
+    Month j's rate (plus ``spread``) is the rate for month j, compounded monthly:
+    DF(k) = prod_{j < k} 1 / (1 + (rate_j + spread) / 12).
+    """
+    growth = 1.0 + (np.asarray(forwards, dtype=np.float64) + spread) / MONTHS_PER_YEAR
+    return np.concatenate([[1.0], np.cumprod(1.0 / growth)])
+
+
+def price_per_100(flows: InvestorFlows, discount: np.ndarray) -> float:
+    """Value of what is received per 100 of what is lent, both discounted the same way."""
+    outlay = float(flows.lent @ discount)
+    return 100.0 * float(flows.received @ discount) / outlay if outlay > 0 else float("nan")
+
+
+def z_spread(flows: InvestorFlows, forwards: np.ndarray) -> float:
+    """The spread over ``forwards`` at which the flows' value is nil (price 100); NaN when none."""
+
+    def npv(spread: float) -> float:
+        return float(flows.net @ curve_discount(forwards, spread))
+
+    low, high = SPREAD_RANGE
+    if not (np.isfinite(npv(low)) and np.isfinite(npv(high))) or np.sign(npv(low)) == np.sign(npv(high)):
+        return float("nan")
+    return float(brentq(npv, low, high, xtol=1e-12, rtol=1e-14))
+
+
+def periodic_yield(monthly_rate: float, frequency: int) -> float:
+    """An annual rate compounded ``frequency`` times a year equivalent to ``monthly_rate`` a month."""
+    return frequency * ((1.0 + monthly_rate) ** (MONTHS_PER_YEAR / frequency) - 1.0)
+
+
+def macaulay_years(flows: InvestorFlows, yield_: float, frequency: int) -> float:
+    """PV-weighted mean time of what is received less that of what is lent, at the yield.
+
+    Without later draws this is the textbook Macaulay duration (the money is lent at
+    t = 0); with draws it measures from when the money was lent on average, so that
+    modified duration = macaulay / (1 + y / f) is still -dP/dy / P of the price per
+    100 lent. NaN when the yield leaves nothing to discount with.
+    """
+    if not np.isfinite(yield_) or 1.0 + yield_ / frequency <= 0:
+        return float("nan")
+    discount = flat_discount(yield_, frequency, flows.times)
+
+    def mean_time(amounts: np.ndarray) -> float:
+        value = amounts @ discount
+        return float((amounts * flows.times) @ discount / value) if value > 0 else float("nan")
+
+    return mean_time(flows.received) - mean_time(flows.lent)
+
+
+def coupon_text(tranche: Tranche) -> str:
+    """The coupon as a term sheet writes it: "6.58%" or "SOFR+250bp" (with a non-zero floor)."""
+    coupon = tranche.coupon
+    if isinstance(coupon, FixedCoupon):
+        return f"{coupon.rate * 100:.4g}%"
+    text = f"{coupon.index}{coupon.spread * 1e4:+.4g}bp"
+    return text if coupon.floor == 0 else f"{text} (floor {coupon.floor * 100:.4g}%)"
+
+
+def benchmark_index(deal: Deal, tranche: Tranche) -> str | None:
+    """A floating tranche's own index; for a fixed tranche, the deal's only index, if it has one."""
+    if not isinstance(tranche.coupon, FixedCoupon):
+        return tranche.coupon.index
+    names = sorted(deal.market.index)
+    return names[0] if len(names) == 1 else None
+
+
+def tranche_row(
+    deal: Deal,
+    tranche: Tranche,
+    flows: InvestorFlows,
+    discount_rate: float | None,
+    forwards: np.ndarray | None,
+) -> dict[str, object]:
+    frequency = MONTHS_PER_YEAR // deal.calendar.months_per_payment
+    lent = float(flows.lent.sum())
+    monthly = float(monthly_irr(flows.net[:, None])[0]) if lent > 0 else float("nan")
+    settled = np.isfinite(monthly) and monthly > -1.0
+    yield_ = periodic_yield(monthly, frequency) if settled else float("nan")
+    macaulay = macaulay_years(flows, yield_, frequency) if settled else float("nan")
+    if discount_rate is not None:
+        price = price_per_100(flows, flat_discount(discount_rate, frequency, flows.times))
+    elif forwards is not None:
+        price = price_per_100(flows, curve_discount(forwards))
+    else:
+        price = float("nan")
+    spread = z_spread(flows, forwards) if forwards is not None and lent > 0 else float("nan")
+    return {
+        "tranche": tranche.name,
+        "original_balance": lent,
+        "coupon": coupon_text(tranche),
+        "legal_maturity": tranche.legal_maturity,
+        "benchmark": benchmark_index(deal, tranche),
+        "irr": (1.0 + monthly) ** MONTHS_PER_YEAR - 1.0 if np.isfinite(monthly) else float("nan"),
+        "yield": yield_,
+        "wal_years": float(wal_years(flows.principal[:, None])[0]),
+        "macaulay_years": macaulay,
+        "modified_duration": macaulay / (1.0 + yield_ / frequency),
+        "moic": float(flows.received.sum()) / lent if lent > 0 else float("nan"),
+        "price": price,
+        "spread_bp": spread * 1e4,
+        "loss": flows.loss,
+    }
+
+
+def tranche_metrics(
+    deal: Deal,
+    cashflows: pl.DataFrame,
+    discount_rate: float | None = None,
+    *,
+    path: int = 0,
+) -> pl.DataFrame:
+    """One row per debt tranche of ``deal`` from path ``path`` of a run's ``cashflows`` table.
+
+    ``discount_rate`` (annual, compounded at the deal's payment frequency) prices each
+    tranche; without it the price is on the benchmark curve (the deal's own index curve,
+    spread 0), null when the tranche has no benchmark. Columns: ``docs/analytics.md``.
+    """
+    curves = base_case(deal).index
+    rows = []
+    for tranche in deal.tranches:
+        index = benchmark_index(deal, tranche)
+        forwards = curves[index][0] if index is not None and index in curves else None
+        flows = investor_flows(cashflows, tranche.name, path)
+        rows.append(tranche_row(deal, tranche, flows, discount_rate, forwards))
+    frame = pl.DataFrame(rows, schema=SCHEMA, orient="row") if rows else pl.DataFrame(schema=SCHEMA)
+    floats = [name for name, dtype in SCHEMA.items() if dtype == pl.Float64]
+    return frame.with_columns(pl.col(floats).fill_nan(None))
