@@ -192,16 +192,31 @@ def check_against(scenario: Scenario, deal: Deal, label: str) -> None:
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """A preset by name (``base``, ``bust``, ...) or a scenario TOML file."""
+    raw, label = scenario_raw(name_or_path)
+    return scenario_from(raw, label)
+
+
+def scenario_raw(name_or_path: str | Path) -> tuple[dict, str]:
+    """The unchecked table of a preset or scenario file, and the label its errors carry."""
     text = str(name_or_path)
     if text in PRESETS:
         source = resources.files("waterfall.market").joinpath("presets", f"{text}.toml")
         with resources.as_file(source) as path:
-            return _load(Path(path), label=f"preset {text}")
+            return read_toml(Path(path)), f"preset {text}"
     path = Path(name_or_path)
     if not path.exists() and path.suffix != ".toml":
         expected = f"expected a preset ({', '.join(PRESETS)}) or a scenario file"
         raise InputError(text, [Problem("", f"{expected}, found neither")])
-    return _load(path, label=str(path))
+    return read_toml(path), str(path)
+
+
+def scenario_from(raw: dict, label: str) -> Scenario:
+    """A checked scenario from its table; raises ``InputError`` naming ``label``."""
+    scenario = structure(raw, Scenario, label)
+    problems = _check(scenario)
+    if problems:
+        raise InputError(label, problems)
+    return scenario
 
 
 def scenario_source(name_or_path: str | Path) -> str:
@@ -210,12 +225,3 @@ def scenario_source(name_or_path: str | Path) -> str:
     if text in PRESETS:
         return resources.files("waterfall.market").joinpath("presets", f"{text}.toml").read_text(encoding="utf-8")
     return Path(name_or_path).read_text(encoding="utf-8")
-
-
-def _load(path: Path, label: str) -> Scenario:
-    raw = read_toml(path)
-    scenario = structure(raw, Scenario, label)
-    problems = _check(scenario)
-    if problems:
-        raise InputError(label, problems)
-    return scenario

@@ -13,6 +13,7 @@ import ctypes
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from attrs import frozen
 
@@ -23,6 +24,7 @@ from waterfall.market.scenario import Scenario
 from waterfall.outcomes.parquet import write_tables
 from waterfall.outcomes.tables import EQUITY, tranche_outcomes
 from waterfall.results import Results, simulate
+from waterfall.risk.executors import Executor, InProcess
 from waterfall.risk.period_stats import PeriodStats
 from waterfall.risk.summary import summarise
 from waterfall.spec.deal import Deal
@@ -64,6 +66,61 @@ class MonteCarlo:
         return written
 
 
+@frozen
+class Chunk:
+    """What one task of paths sends back: per-path tranche outcomes and period histograms."""
+
+    first: int
+    outcomes: pl.DataFrame
+    stats: PeriodStats | None
+
+
+def simulate_paths(
+    deal: Deal,
+    scenario: Scenario,
+    seed: int,
+    first: int,
+    count: int,
+    chunk_size: int,
+    sculpted: dict[str, np.ndarray],
+    cfads_scale: float | None,
+) -> Chunk:
+    """Paths ``first .. first + count`` in chunks of ``chunk_size``: the unit of work an executor runs.
+
+    ``cfads_scale`` sets the period histograms' CFADS bins; None skips the histograms.
+    """
+    stats = PeriodStats(deal.calendar.horizon_months, cfads_scale) if cfads_scale is not None else None
+    # a million paths x tranches of repeated names: keep them as enums, not strings
+    names = pl.Enum([*(t.name for t in deal.tranches), EQUITY])
+    kinds = pl.Enum(["debt", "equity"])
+    outcomes = []
+    for start in range(first, first + count, chunk_size):
+        size = min(chunk_size, first + count - start)
+        tape = run(deal, generate(scenario, deal, seed, start, size), sculpted)
+        outcome = tranche_outcomes(tape).with_columns(
+            pl.col("path") + start, pl.col("tranche").cast(names), pl.col("kind").cast(kinds)
+        )
+        outcomes.append(outcome)
+        if stats is not None:
+            stats.add(tape)
+        del tape
+        release_memory()
+    return Chunk(first, pl.concat(outcomes, rechunk=True), stats)
+
+
+def plan(paths: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
+    """(first path, count) of each task: whole blocks, a few tasks per worker so both stay busy
+    to the end, each at most 16 chunks so a task's results stay small."""
+    chunk = whole_blocks(chunk_size)
+    per_task = -(-paths // (4 * workers)) if workers > 1 else paths
+    per_task = min(max(chunk, -(-per_task // chunk) * chunk), 16 * chunk)
+    return [(first, min(per_task, paths - first)) for first in range(0, paths, per_task)]
+
+
+def whole_blocks(chunk_size: int) -> int:
+    return max(BLOCK, -(-chunk_size // BLOCK) * BLOCK)
+
+
 def run_monte_carlo(
     deal: Deal,
     scenario: Scenario,
@@ -72,32 +129,36 @@ def run_monte_carlo(
     chunk_size: int = DEFAULT_CHUNK,
     keep_paths: int = 0,
     progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
 ) -> MonteCarlo:
-    """Simulate ``paths`` paths; ``progress`` is told how many paths each finished chunk held."""
+    """Simulate ``paths`` paths; ``progress`` is told how many paths each finished task held.
+
+    ``executor`` (default: this process) runs the tasks; the result is the same for any executor.
+    """
     if paths < 1:
         raise ValueError(f"paths: expected at least 1, found {paths}")
-    chunk = max(BLOCK, -(-chunk_size // BLOCK) * BLOCK)  # whole blocks
+    runner = executor if executor is not None else InProcess()
+    chunk = whole_blocks(chunk_size)
     sculpted = sculpted_schedule(deal)
     base = simulate(deal)
-    stats = PeriodStats(deal.calendar.horizon_months, float(base.periods["cfads"].abs().max() or 0.0))
-    outcomes = []
-    # a million paths x tranches of repeated names: keep them as enums, not strings
-    names = pl.Enum([*(t.name for t in deal.tranches), EQUITY])
-    kinds = pl.Enum(["debt", "equity"])
-    for first in range(0, paths, chunk):
-        count = min(chunk, paths - first)
-        tape = run(deal, generate(scenario, deal, seed, first, count), sculpted)
-        outcome = tranche_outcomes(tape).with_columns(
-            pl.col("path") + first, pl.col("tranche").cast(names), pl.col("kind").cast(kinds)
-        )
-        outcomes.append(outcome)
-        stats.add(tape)
-        del tape
-        release_memory()
+    scale = float(base.periods["cfads"].abs().max() or 0.0)
+    tasks = [
+        (deal, scenario, seed, first, count, chunk, sculpted, scale)
+        for first, count in plan(paths, chunk, runner.workers)
+    ]
+    chunks: list[Chunk | None] = [None] * len(tasks)
+    for index, result in runner.map_unordered(simulate_paths, tasks):
+        if isinstance(result, BaseException):
+            raise result
+        chunks[index] = result
         if progress is not None:
-            progress(count)
-    tranches = pl.concat(outcomes, rechunk=True)
-    del outcomes
+            progress(tasks[index][4])
+    done = [c for c in chunks if c is not None]
+    stats = PeriodStats(deal.calendar.horizon_months, scale)
+    for part in done:
+        stats.merge(part.stats)
+    tranches = pl.concat([c.outcomes for c in done], rechunk=True)
+    del chunks, done
     kept = None
     if keep_paths > 0:
         keep = min(keep_paths, paths)

@@ -29,10 +29,26 @@ class Histogram:
     def add(self, values: np.ndarray) -> None:
         """Add a chunk's values (months, paths); NaN (not measured) is skipped."""
         months = values.shape[0]
-        bins = np.searchsorted(self.edges, values, side="right")  # 0 underflow .. len(edges) overflow
         seen = ~np.isnan(values)
+        bins = self._bins(np.where(seen, values, self.edges[0]))  # 0 underflow .. len(edges) overflow
         flat = (np.arange(months)[:, None] * self.counts.shape[1] + bins)[seen]
         self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
+
+    def _bins(self, values: np.ndarray) -> np.ndarray:
+        """``searchsorted(edges, values, side="right")``, without a binary search per value.
+
+        The edges are evenly spaced, so arithmetic finds each value's bin to within
+        one; comparing with the edges themselves then settles it exactly.
+        """
+        edges, last = self.edges, len(self.edges)
+        guess = (values - edges[0]) * ((last - 1) / (edges[-1] - edges[0])) + 1.0
+        bins = np.clip(np.floor(guess), 0, last).astype(np.int64)  # clipped first: +-inf and huge values
+        while True:
+            high = (bins > 0) & (edges[np.maximum(bins - 1, 0)] > values)  # an edge above the value counted
+            low = (bins < last) & (edges[np.minimum(bins, last - 1)] <= values)  # an edge at or below it missed
+            if not (high.any() or low.any()):
+                return bins
+            bins += low.astype(np.int64) - high
 
     def quantile(self, q: float) -> np.ndarray:
         total = self.counts.sum(axis=1)
@@ -71,6 +87,16 @@ class PeriodStats:
         defaulted = (tape.default_month >= 0)[None, :] & (months >= tape.default_month[None, :])
         self.default += defaulted.sum(axis=1)
         self.paths += tape.paths
+
+    def merge(self, other: PeriodStats | None) -> None:
+        """Add another task's counts: histograms over disjoint paths add up, in any order."""
+        if other is None:
+            return
+        for name, histogram in self.measures.items():
+            histogram.counts += other.measures[name].counts
+        self.lock_up += other.lock_up
+        self.default += other.default
+        self.paths += other.paths
 
     def table(self, dates: list) -> pl.DataFrame:
         columns: dict[str, object] = {"period": np.arange(self.months, dtype=np.int64), "date": dates}

@@ -1,0 +1,150 @@
+"""Where chunks of paths run: in this process, in local worker processes, or on a Dask cluster.
+
+An executor maps one function over a list of tasks and yields ``(index, result)``
+as each finishes, in whatever order they finish. Callers put results back in task
+order before combining them, and every task carries its own seed (its first path
+names its random blocks), so the answer never depends on the executor, the number
+of workers or the order tasks finish in.
+
+Local processes are started with ``spawn``, not ``fork``: polars and numpy keep
+thread pools, and a forked copy of a locked pool can hang. At most twice as
+many tasks as workers are in flight at once, so a long run holds only a few
+chunks' results in memory however many tasks it has.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any, Protocol
+
+IN_FLIGHT_PER_WORKER = 2
+
+
+class Executor(Protocol):
+    """Runs ``function(*task)`` for every task; yields ``(task index, result or exception)``."""
+
+    workers: int
+
+    def map_unordered(
+        self, function: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class InProcess:
+    """Every task here, one after the other: the reference the other executors must match."""
+
+    workers = 1
+
+    def map_unordered(
+        self, function: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
+        for index, task in enumerate(tasks):
+            try:
+                yield index, function(*task)
+            except Exception as exc:  # a failed task is reported, not raised, as the other executors do
+                yield index, exc
+
+    def close(self) -> None:
+        pass
+
+
+class LocalProcesses:
+    """A pool of worker processes on this machine."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or available_cores()
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def map_unordered(
+        self, function: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
+        first_done = lambda futures: list(wait(futures, return_when=FIRST_COMPLETED).done)  # noqa: E731
+        return _bounded(lambda task: self._pool.submit(function, *task), first_done, tasks, self.workers)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskCluster:
+    """A Dask distributed cluster: an existing scheduler at ``address``, or a LocalCluster started here."""
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        # imported only when asked for: importing distributed takes a second
+        from distributed import Client, LocalCluster, wait  # noqa: PLC0415
+
+        self._wait = wait
+
+        self._cluster = None
+        if address is None:
+            count = workers or available_cores()
+            self._cluster = LocalCluster(
+                n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            )
+            self._client = Client(self._cluster)
+        else:
+            self._client = Client(address, timeout="10s")
+        self.workers = max(1, sum(self._client.nthreads().values()))
+
+    def map_unordered(
+        self, function: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
+        # pure=False: two tasks with equal arguments are still two tasks (Dask would merge them)
+        submit = lambda task: self._client.submit(function, *task, pure=False)  # noqa: E731
+        first_done = lambda futures: list(self._wait(futures, return_when="FIRST_COMPLETED").done)  # noqa: E731
+        return _bounded(submit, first_done, tasks, self.workers)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _bounded(
+    submit: Callable[[tuple[Any, ...]], Any],
+    first_done: Callable[[list[Any]], list[Any]],
+    tasks: Sequence[tuple[Any, ...]],
+    workers: int,
+) -> Iterator[tuple[int, Any]]:
+    """Submit tasks keeping at most ``IN_FLIGHT_PER_WORKER * workers`` pending; yield each as it finishes."""
+    limit = max(1, IN_FLIGHT_PER_WORKER * workers)
+    pending: dict[Any, int] = {}
+    queue = iter(enumerate(tasks))
+    try:
+        while True:
+            while len(pending) < limit:
+                nxt = next(queue, None)
+                if nxt is None:
+                    break
+                pending[submit(nxt[1])] = nxt[0]
+            if not pending:
+                return
+            for future in first_done(list(pending)):
+                index = pending.pop(future)
+                exc = future.exception()
+                yield index, exc if exc is not None else future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def make_executor(kind: str = "local", workers: int | None = None, address: str | None = None) -> Executor:
+    """``local`` processes (default: every core; one worker runs in this process), ``dask``, or ``serial``."""
+    if address is not None or kind == "dask":
+        return DaskCluster(address, workers)
+    if kind == "serial" or workers == 1:
+        return InProcess()
+    if kind == "local":
+        return LocalProcesses(workers)
+    raise ValueError(f"executor: expected local, dask or serial, found {kind!r}")
