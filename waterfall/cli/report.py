@@ -1,0 +1,60 @@
+"""``waterfall report`` and ``waterfall export``: a results directory as an HTML page or a workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from waterfall.cli.app import app, fail, say, unwritable
+from waterfall.errors import InputError
+from waterfall.report.directory import read_results
+from waterfall.report.excel import write_workbook
+from waterfall.report.html import build_report, write_report
+
+RESULTS_DIR = typer.Argument(help="results directory of `waterfall run` or `waterfall mc` (out/<deal>/)")
+
+
+@app.command()
+def report(
+    results_dir: Annotated[Path, RESULTS_DIR],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="HTML file to write (default RESULTS_DIR/report.html)")
+    ] = None,
+) -> None:
+    """One self-contained HTML report (charts inline, opens offline) of a run and its Monte Carlo runs."""
+    try:
+        results = read_results(results_dir)
+    except InputError as error:
+        fail(error)
+        return
+    target = out_file if out_file is not None else results_dir / "report.html"
+    try:
+        written = write_report(build_report(results), target)
+    except OSError as exc:
+        fail(unwritable(target, exc))
+        return
+    sections = ["base case" if results.run is not None else None] + [f"mc_{m.scenario}" for m in results.monte_carlo]
+    say(f"wrote {written} ({', '.join(s for s in sections if s)})")
+
+
+@app.command()
+def export(
+    results_dir: Annotated[Path, RESULTS_DIR],
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Excel workbook to write (.xlsx)")],
+) -> None:
+    """Every table of a results directory as formatted sheets of one Excel workbook."""
+    try:
+        results = read_results(results_dir)
+    except InputError as error:
+        fail(error)
+        return
+    try:
+        written, contents = write_workbook(results, xlsx)
+    except OSError as exc:
+        fail(unwritable(xlsx, exc, "--xlsx"))
+        return
+    for sheet, source, rows, note in contents:
+        say(f"  {sheet}: {source}, {rows:,} rows" + (f" ({note})" if note else ""))
+    say(f"wrote {written} ({sum(1 for c in contents if c[0] != '-')} sheets and contents)")

@@ -1,0 +1,194 @@
+"""The HTML report: one self-contained page per results directory.
+
+The page carries plotly.js once, inlined in the head, and each chart's data
+inline, so it opens offline and makes no network request. Sections: deal
+summary, capital structure, where the cash went, tranche run-off (from a run's
+tables), one section per Monte Carlo scenario (risk summary, DSCR fan, loss
+distribution), breakevens, sensitivity heat maps, and the deal's terms with
+their sources. Optional inputs that are absent are named with the command that
+makes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+from plotly.offline import get_plotlyjs
+
+from waterfall.report import charts, sections
+from waterfall.report.directory import MonteCarloTables, ResultsDirectory
+
+PERCENT_METRICS = {"pd", "el_pct", "lgd", "var_99", "es_99", "irr_mean", "irr_p05", "default_share"}
+
+STYLE = """
+body { font-family: Helvetica, Arial, sans-serif; color: #222; max-width: 1180px; margin: 0 auto; padding: 1.5em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 2px solid #1f77b4; padding-bottom: 0.2em;
+margin-top: 2em; } h3 { margin-top: 1.4em; } h4 { margin: 1.2em 0 0.3em; }
+.lede { color: #555; margin-top: 0; } .note { color: #555; font-size: 0.9em; margin: 0.2em 0 0.5em; }
+table { border-collapse: collapse; margin: 0.6em 0 1em; font-size: 0.88em; }
+th, td { padding: 4px 9px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+th { background: #f2f5f9; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.terms td:nth-child(2) { font-family: Menlo, Consolas, monospace; font-size: 0.92em; max-width: 380px;
+overflow-wrap: anywhere; } table.terms td:nth-child(3) { color: #444; max-width: 520px; overflow-wrap: anywhere; }
+table.facts td:first-child { font-weight: bold; white-space: nowrap; }
+figure.chart { margin: 0.5em 0 1.5em; } figure.chart figcaption { color: #555; font-size: 0.85em; }
+.missing { background: #fff8e1; border-left: 4px solid #ffb300; padding: 0.5em 0.8em; }
+nav a { margin-right: 1em; }
+@media print { body { max-width: none; padding: 0; } nav { display: none; }
+  figure.chart, table { page-break-inside: avoid; } h2 { page-break-after: avoid; } }
+"""
+
+
+class Page:
+    """Sections and charts in order; each chart gets a numbered container."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.toc: list[tuple[str, str]] = []
+        self.charts = 0
+
+    def section(self, anchor: str, title: str) -> None:
+        self.toc.append((anchor, title))
+        self.parts.append(f'<h2 id="{escape(anchor)}">{escape(title)}</h2>')
+
+    def add(self, html: str) -> None:
+        self.parts.append(html)
+
+    def text(self, text: str, css: str = "note") -> None:
+        self.parts.append(f'<p class="{css}">{escape(text)}</p>')
+
+    def chart(self, name: str, figure: go.Figure, caption: str) -> None:
+        self.charts += 1
+        div = pio.to_html(
+            figure,
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=f"chart-{self.charts}",
+            config={"displaylogo": False, "responsive": True},
+        )
+        caption_html = f"<figcaption>{escape(caption)}</figcaption>"
+        self.parts.append(f'<figure class="chart" data-chart="{escape(name)}">{div}{caption_html}</figure>')
+
+
+def _monte_carlo(page: Page, results: ResultsDirectory, mc: MonteCarloTables) -> None:
+    paths = mc.summary["paths"][0]
+    page.section(f"mc-{mc.scenario}", f"Monte Carlo: scenario {mc.scenario}")
+    page.text(f"{paths:,} paths, from {mc.directory.name}/. Losses are shares of each tranche's original balance.")
+    page.add(sections.risk_summary(mc))
+    if mc.period_stats["dscr_p50"].drop_nulls().len():
+        page.chart(
+            f"dscr-{mc.scenario}",
+            charts.dscr_fan(results.deal, mc),
+            "Quantiles over paths of the period DSCR (period CFADS / scheduled debt service) on payment dates, "
+            "from period_stats.parquet; the covenant lines are tested on the trailing DSCR they name. "
+            "Quantiles are read from histograms exact to 0.005x and capped at -5x and 20x; the y-axis shows up to "
+            "twice the median p95 (zoom out to see more).",
+        )
+    else:
+        page.text("No path has a measured DSCR (no scheduled debt service on any payment date).", "missing")
+    page.chart(
+        f"losses-{mc.scenario}",
+        charts.loss_distribution(mc),
+        "Share of paths (log scale) per 2% bin of loss_pct from tranches.parquet; the bar at 0 is the paths "
+        "without loss.",
+    )
+
+
+def _sensitivity(page: Page, grid: pl.DataFrame) -> None:
+    keys = ["scenario", "tranche", "metric", "x_factor", "y_factor"]
+    for group in grid.partition_by(keys, maintain_order=True):
+        first = group.row(0, named=True)
+        title = f"{first['metric']} of {first['tranche']} under {first['scenario']}"
+        page.chart(
+            f"sensitivity-{first['tranche']}-{first['metric']}",
+            charts.heat_map(group, title, first["metric"] in PERCENT_METRICS),
+            f"{first['metric']} over {first['x_factor']} (columns) x {first['y_factor']} (rows); "
+            f"{first['paths']:,} paths per cell, seed {first['seed']}.",
+        )
+
+
+def build_report(results: ResultsDirectory, metrics: pl.DataFrame | None = None) -> str:
+    """The whole page as one HTML string."""
+    deal = results.deal
+    page = Page()
+    page.section("summary", "Deal summary")
+    if deal.description:
+        page.text(deal.description, "lede")
+    page.add(sections.deal_summary(deal))
+    page.section("capital", "Capital structure")
+    page.add(sections.capital_structure(results, metrics))
+    if results.run is None:
+        page.text(
+            "Base-case tables not in this directory: run `waterfall run DEAL.toml` for the cash uses, "
+            "the run-off and the base-case outcomes.",
+            "missing",
+        )
+    else:
+        page.text(
+            "Balances and outcomes in $ millions; outcomes are the deal's deterministic base case "
+            "(tranches.parquet, path 0)."
+        )
+        page.section("cash", "Where the cash went")
+        page.chart(
+            "cash-uses",
+            charts.cash_use_bars(deal, results.run),
+            "Payments per payment month: costs (opex, power, maintenance capex), fees and hedge payments from the "
+            "ledger; interest and principal from cashflows; reserves = top-ups and traps paid into reserve "
+            "accounts; equity = periods.equity_distribution.",
+        )
+        page.section("runoff", "Tranche balance run-off")
+        page.chart("balances", charts.balance_lines(results.run), "cashflows.balance_end per tranche, base case.")
+    if not results.monte_carlo:
+        page.section("monte-carlo", "Monte Carlo")
+        page.text("not computed — run `waterfall mc DEAL.toml --scenario base` (results in mc_base/).", "missing")
+    for mc in results.monte_carlo:
+        _monte_carlo(page, results, mc)
+    page.section("breakevens", "Breakevens")
+    if results.breakevens is None:
+        page.text(
+            f"not computed — run `waterfall breakeven DEAL.toml --all --out {results.directory.name}/"
+            "breakevens.parquet`.",
+            "missing",
+        )
+    else:
+        page.add(sections.breakeven_table(results.breakevens))
+    page.section("sensitivity", "Sensitivity")
+    if results.sensitivity is None:
+        page.text("not computed — run `waterfall sensitivity` to write sensitivity.parquet here.", "missing")
+    else:
+        _sensitivity(page, results.sensitivity)
+    page.section("terms", "Assumptions and sources")
+    page.text(
+        "Every term of deal.toml, the copy of the deal file these results came from, with the comments "
+        "that source it (tags such as S12 refer to the deal's research notes)."
+    )
+    page.add(sections.terms_and_sources(results.deal_text))
+    return _document(results, page)
+
+
+def _document(results: ResultsDirectory, page: Page) -> str:
+    nav = "".join(f'<a href="#{escape(a)}">{escape(t)}</a>' for a, t in page.toc)
+    title = f"{results.deal.name}: waterfall report"
+    made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
+        f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body>"
+        f'<h1>{escape(title)}</h1><p class="lede">Results in {escape(results.directory.name)}/, '
+        f"report made {made}.</p><nav>{nav}</nav>{''.join(page.parts)}</body></html>\n"
+    )
+
+
+def write_report(html: str, target: str | Path) -> Path:
+    """Write the page under a temporary name and rename it, so it appears whole or not at all."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text(html, encoding="utf-8")
+    partial.replace(target)
+    return target

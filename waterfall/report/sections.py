@@ -1,0 +1,212 @@
+"""The report's tables as HTML: deal summary, capital structure, risk summary,
+breakevens, and the deal's terms with their sources.
+
+Numbers are formatted here, once: money in $ millions with thousands
+separators, shares and rates in percent, ratios with an ``x``. A value that does
+not exist (null) shows as a dash.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from html import escape
+
+import polars as pl
+
+from waterfall.report.directory import MonteCarloTables, ResultsDirectory
+from waterfall.report.terms import deal_terms
+from waterfall.spec import tranche as spec
+from waterfall.spec.deal import Deal
+
+Cell = str | float | int | None
+FIGURE = re.compile(r"^-?[$]?[\d,]*\.?\d+(%|x)?$|^-$")
+
+
+def money(value: float | None) -> str:
+    """$ millions, two decimals."""
+    return "-" if value is None or math.isnan(value) else f"{value / 1e6:,.2f}"
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.2%}"
+
+
+def ratio(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.2f}x"
+
+
+def years(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.2f}"
+
+
+def _is_figure(cell: Cell) -> bool:
+    return cell is None or isinstance(cell, int | float) or bool(FIGURE.match(str(cell)))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], css: str = "", align: bool = True) -> str:
+    """An HTML table; a column whose every cell is a figure (or a dash) is right-aligned."""
+    numeric = [align and bool(rows) and all(_is_figure(row[i]) for row in rows) for i in range(len(headers))]
+    head = "".join(f"<th{' class=num' if numeric[i] else ''}>{escape(h)}</th>" for i, h in enumerate(headers))
+    body = []
+    for row in rows:
+        cells = "".join(
+            f"<td{' class=num' if numeric[i] else ''}>{escape('-' if c is None else str(c))}</td>"
+            for i, c in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    attribute = f' class="{css}"' if css else ""
+    return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def coupon_text(tranche: spec.Tranche) -> str:
+    coupon = tranche.coupon
+    if isinstance(coupon, spec.FixedCoupon):
+        return f"fixed {coupon.rate:.2%}"
+    return f"{coupon.index} + {coupon.spread:.2%} (floor {coupon.floor:.2%})"
+
+
+def amortisation_text(tranche: spec.Tranche) -> str:
+    plan = tranche.amortisation
+    if isinstance(plan, spec.Bullet):
+        return "bullet"
+    if isinstance(plan, spec.LevelAnnuity):
+        return f"level annuity, {plan.term_months} months"
+    if isinstance(plan, spec.StraightLine):
+        return f"straight line, {plan.term_months} months"
+    if isinstance(plan, spec.Sculpted):
+        return f"sculpted to {plan.target_dscr:.2f}x, {plan.term_months} months"
+    return f"custom, {len(plan.schedule)} payments"
+
+
+def deal_summary(deal: Deal) -> str:
+    calendar = deal.calendar
+    debt = sum(t.balance for t in deal.tranches)
+    assets = [f"{f.count:,} {f.generation} GPUs (${f.cost / 1e6:,.1f}m)" for f in deal.fleets]
+    assets += [f"{c.mw:,.1f} MW campus {c.name} (${c.cost / 1e6:,.1f}m)" for c in deal.campuses]
+    assets += [f"crypto holding {c.name}" for c in deal.crypto]
+    leases = [f"{lease.tenant}, {lease.term_months} months from {lease.start:%Y-%m}" for lease in deal.leases]
+    rows = [
+        ("closing", f"{calendar.start:%Y-%m}"),
+        ("horizon", f"{calendar.horizon_months} months, {calendar.payment_frequency} payments, {calendar.day_count}"),
+        ("assets", "; ".join(assets) or "-"),
+        ("leases", "; ".join(leases) or "-"),
+        ("debt at closing", f"${debt / 1e6:,.1f}m in {len(deal.tranches)} tranche(s)"),
+        ("equity", f"${deal.equity.amount / 1e6:,.1f}m"),
+        ("covenants", ", ".join(type(c).__name__ for c in deal.covenants) or "-"),
+    ]
+    return table(["", ""], rows, css="facts", align=False)
+
+
+def capital_structure(results: ResultsDirectory, metrics: pl.DataFrame | None) -> str:
+    """Per tranche: terms from the deal, base-case outcomes from ``tranches.parquet``,
+    and bond metrics when ``metrics`` (``waterfall.analytics.bond.tranche_metrics``) is given."""
+    deal = results.deal
+    capital = sum(t.balance for t in deal.tranches) + deal.equity.amount
+    outcome = {}
+    if results.run is not None:
+        base_case = results.run.tranches.filter(pl.col("path") == 0)
+        outcome = {row["tranche"]: row for row in base_case.iter_rows(named=True)}
+    measures = {row["tranche"]: row for row in metrics.iter_rows(named=True)} if metrics is not None else {}
+    headers = ["tranche", "balance $m", "of capital", "coupon", "amortisation", "IO months", "legal maturity", "PIK"]
+    if outcome:
+        headers += ["interest paid $m", "principal paid $m", "loss $m", "IRR", "WAL (y)"]
+    if measures:
+        headers += ["yield", "mod. duration", "price", "spread (bp)"]
+    rows: list[list[Cell]] = []
+    for tranche in deal.tranches:
+        row: list[Cell] = [
+            tranche.name,
+            money(tranche.balance),
+            percent(tranche.balance / capital if capital else None),
+            coupon_text(tranche),
+            amortisation_text(tranche),
+            tranche.interest_only_months,
+            f"{tranche.legal_maturity:%Y-%m}",
+            tranche.pik,
+        ]
+        rows.append(row + _outcome(outcome.get(tranche.name)) + _measures(measures, tranche.name))
+    share = deal.equity.amount / capital if capital else None
+    equity: list[Cell] = ["equity", money(deal.equity.amount), percent(share), "residual", "-", "-", "-", "-"]
+    rows.append(equity + _outcome(outcome.get("equity")) + _measures(measures, "equity"))
+    return table(headers, rows)
+
+
+def _outcome(row: dict | None) -> list[Cell]:
+    if row is None:
+        return []
+    paid = [money(row["interest_paid"]), money(row["principal_paid"]), money(row["loss"])]
+    return [*paid, percent(row["irr"]), years(row["wal_years"])]
+
+
+def _measures(measures: dict, name: str) -> list[Cell]:
+    if not measures:
+        return []
+    row = measures.get(name)
+    if row is None:
+        return ["-"] * 4
+    spread = row.get("spread_bp")
+    return [
+        percent(row.get("yield")),
+        years(row.get("modified_duration")),
+        "-" if row.get("price") is None else f"{row['price']:.2f}",
+        "-" if spread is None or math.isnan(spread) else f"{spread:,.0f}",
+    ]
+
+
+def risk_summary(mc: MonteCarloTables) -> str:
+    headers = ["tranche", "PD", "EL", "LGD", "VaR 99", "ES 99", "IRR mean", "IRR p05", "WAL (y)", "rating"]
+    rows = [
+        [
+            str(r["tranche"]),
+            percent(r["pd"]),
+            percent(r["el_pct"]),
+            percent(r["lgd"]),
+            percent(r["var_99"]),
+            percent(r["es_99"]),
+            percent(r["irr_mean"]),
+            percent(r["irr_p05"]),
+            years(r["wal_mean"]),
+            r["implied_rating"] or "-",
+        ]
+        for r in mc.summary.iter_rows(named=True)
+    ]
+    return table(headers, rows)
+
+
+def _level(value: float | None, unit: str | None) -> str:
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:,.4g} {unit or ''}".strip()
+
+
+def breakeven_table(breakevens: pl.DataFrame) -> str:
+    headers = ["tranche", "factor", "metric", "breakeven level", "first loss", "bracket", "status"]
+    rows = []
+    for r in breakevens.iter_rows(named=True):
+        first = r.get("first_loss_date")
+        rows.append(
+            [
+                r["tranche"],
+                r["factor"],
+                r["metric"],
+                _level(r["level"], r["unit"]),
+                "-" if first is None else f"{first:%Y-%m} (month {r['first_loss_period']})",
+                f"{_level(r['low'], None)} to {_level(r['high'], None)}",
+                r["status"],
+            ]
+        )
+    return table(headers, rows)
+
+
+def terms_and_sources(deal_text: str) -> str:
+    """Every term of the copied deal file, section by section, with its source comments."""
+    parts = []
+    for section in deal_terms(deal_text):
+        title = section.name or "deal"
+        note = f'<p class="note">{escape(section.note)}</p>' if section.note else ""
+        rows = [[term.key, term.value, term.source] for term in section.terms]
+        terms = table(["term", "value", "source"], rows, "terms", align=False) if rows else ""
+        parts.append(f"<h4>{escape(title)}</h4>{note}{terms}")
+    return "".join(parts)
