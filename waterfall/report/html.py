@@ -20,6 +20,7 @@ import plotly.io as pio
 import polars as pl
 from plotly.offline import get_plotlyjs
 
+from waterfall.analytics.bond import tranche_metrics
 from waterfall.report import charts, sections
 from waterfall.report.directory import MonteCarloTables, ResultsDirectory
 
@@ -112,7 +113,7 @@ def _sensitivity(page: Page, grid: pl.DataFrame) -> None:
         )
 
 
-def build_report(results: ResultsDirectory, metrics: pl.DataFrame | None = None) -> str:
+def build_report(results: ResultsDirectory) -> str:
     """The whole page as one HTML string."""
     deal = results.deal
     page = Page()
@@ -121,7 +122,7 @@ def build_report(results: ResultsDirectory, metrics: pl.DataFrame | None = None)
         page.text(deal.description, "lede")
     page.add(sections.deal_summary(deal))
     page.section("capital", "Capital structure")
-    page.add(sections.capital_structure(results, metrics))
+    page.add(sections.capital_structure(deal))
     if results.run is None:
         page.text(
             "Base-case tables not in this directory: run `waterfall run DEAL.toml` for the cash uses, "
@@ -129,9 +130,13 @@ def build_report(results: ResultsDirectory, metrics: pl.DataFrame | None = None)
             "missing",
         )
     else:
+        page.add("<h3>Base case</h3>")
+        page.add(sections.base_case_outcomes(results.run, tranche_metrics(deal, results.run.cashflows)))
         page.text(
-            "Balances and outcomes in $ millions; outcomes are the deal's deterministic base case "
-            "(tranches.parquet, path 0)."
+            "Amounts in $ millions; outcomes are the deal's deterministic base case "
+            "(tranches.parquet, path 0). Yield (at the payment frequency), durations, MOIC, price per 100 on the "
+            "benchmark curve (the deal's index curve, no spread) and Z-spread over it are "
+            "waterfall.analytics.bond.tranche_metrics of the base-case cash flows (docs/analytics.md)."
         )
         page.section("cash", "Where the cash went")
         page.chart(

@@ -15,7 +15,7 @@ from html import escape
 
 import polars as pl
 
-from waterfall.report.directory import MonteCarloTables, ResultsDirectory
+from waterfall.report.directory import MonteCarloTables, RunTables
 from waterfall.report.terms import deal_terms
 from waterfall.spec import tranche as spec
 from waterfall.spec.deal import Deal
@@ -99,58 +99,58 @@ def deal_summary(deal: Deal) -> str:
     return table(["", ""], rows, css="facts", align=False)
 
 
-def capital_structure(results: ResultsDirectory, metrics: pl.DataFrame | None) -> str:
-    """Per tranche: terms from the deal, base-case outcomes from ``tranches.parquet``,
-    and bond metrics when ``metrics`` (``waterfall.analytics.bond.tranche_metrics``) is given."""
-    deal = results.deal
+def capital_structure(deal: Deal) -> str:
+    """Per tranche and equity: the terms of the deal file."""
     capital = sum(t.balance for t in deal.tranches) + deal.equity.amount
-    outcome = {}
-    if results.run is not None:
-        base_case = results.run.tranches.filter(pl.col("path") == 0)
-        outcome = {row["tranche"]: row for row in base_case.iter_rows(named=True)}
-    measures = {row["tranche"]: row for row in metrics.iter_rows(named=True)} if metrics is not None else {}
     headers = ["tranche", "balance $m", "of capital", "coupon", "amortisation", "IO months", "legal maturity", "PIK"]
-    if outcome:
-        headers += ["interest paid $m", "principal paid $m", "loss $m", "IRR", "WAL (y)"]
-    if measures:
-        headers += ["yield", "mod. duration", "price", "spread (bp)"]
     rows: list[list[Cell]] = []
     for tranche in deal.tranches:
-        row: list[Cell] = [
-            tranche.name,
-            money(tranche.balance),
-            percent(tranche.balance / capital if capital else None),
-            coupon_text(tranche),
-            amortisation_text(tranche),
-            tranche.interest_only_months,
-            f"{tranche.legal_maturity:%Y-%m}",
-            tranche.pik,
-        ]
-        rows.append(row + _outcome(outcome.get(tranche.name)) + _measures(measures, tranche.name))
+        rows.append(
+            [
+                tranche.name,
+                money(tranche.balance),
+                percent(tranche.balance / capital if capital else None),
+                coupon_text(tranche),
+                amortisation_text(tranche),
+                tranche.interest_only_months,
+                f"{tranche.legal_maturity:%Y-%m}",
+                tranche.pik,
+            ]
+        )
     share = deal.equity.amount / capital if capital else None
-    equity: list[Cell] = ["equity", money(deal.equity.amount), percent(share), "residual", "-", "-", "-", "-"]
-    rows.append(equity + _outcome(outcome.get("equity")) + _measures(measures, "equity"))
+    rows.append(["equity", money(deal.equity.amount), percent(share), "residual", "-", "-", "-", "-"])
     return table(headers, rows)
 
 
-def _outcome(row: dict | None) -> list[Cell]:
-    if row is None:
-        return []
+def base_case_outcomes(run: RunTables, metrics: pl.DataFrame) -> str:
+    """Per tranche: base-case outcomes (``tranches.parquet``, path 0) and the bond metrics of
+    its cash flows (``waterfall.analytics.bond.tranche_metrics``; none for equity)."""
+    measures = {row["tranche"]: row for row in metrics.iter_rows(named=True)}
+    headers = ["tranche", "interest paid $m", "principal paid (equity: distributions) $m", "loss $m", "IRR", "WAL (y)"]
+    headers += ["yield", "Macaulay (y)", "mod. duration", "MOIC", "price", "Z-spread (bp)"]
+    rows = [
+        [row["tranche"], *_outcome(row), *_measures(measures, row["tranche"])]
+        for row in run.tranches.filter(pl.col("path") == 0).iter_rows(named=True)
+    ]
+    return table(headers, rows)
+
+
+def _outcome(row: dict) -> list[Cell]:
     paid = [money(row["interest_paid"]), money(row["principal_paid"]), money(row["loss"])]
     return [*paid, percent(row["irr"]), years(row["wal_years"])]
 
 
 def _measures(measures: dict, name: str) -> list[Cell]:
-    if not measures:
-        return []
     row = measures.get(name)
     if row is None:
-        return ["-"] * 4
-    spread = row.get("spread_bp")
+        return ["-"] * 6
+    spread, price = row.get("spread_bp"), row.get("price")
     return [
         percent(row.get("yield")),
+        years(row.get("macaulay_years")),
         years(row.get("modified_duration")),
-        "-" if row.get("price") is None else f"{row['price']:.2f}",
+        ratio(row.get("moic")),
+        "-" if price is None or math.isnan(price) else f"{price:.2f}",
         "-" if spread is None or math.isnan(spread) else f"{spread:,.0f}",
     ]
 
