@@ -15,7 +15,13 @@ def monthly_irr(flows: np.ndarray) -> np.ndarray:
     below -99.9% a month is reported at that floor; nothing returned at all is
     -100%; NaN where nothing was invested.
     """
-    months = np.arange(flows.shape[0], dtype=np.float64)[:, None]
+    horizon = flows.shape[0] - 1
+    # a tranche pays on payment dates only: the months where no path has a flow add zeros
+    # to every sum below, so they are left out of the powers that make most of the cost
+    # (numpy sums a column pairwise, so leaving zeros out can move a sum's last bit)
+    flowing = np.flatnonzero(flows.any(axis=1))
+    flows = flows[flowing]
+    months = flowing.astype(np.float64)[:, None]
     rate = np.full(flows.shape[1], 0.01)
     active = np.arange(flows.shape[1])  # Newton works only on the paths not yet settled
     for _ in range(30):
@@ -30,7 +36,8 @@ def monthly_irr(flows: np.ndarray) -> np.ndarray:
             break
     settled = np.abs((flows * (1.0 + rate) ** -months).sum(axis=0)) <= 1e-9 * np.abs(flows).sum(axis=0)
     if not settled.all():
-        rate = np.where(settled, rate, _bisect(flows[:, ~settled], months)[np.cumsum(~settled) - 1])
+        bisected = _bisect(flows[:, ~settled], horizon - months)
+        rate = np.where(settled, rate, bisected[np.cumsum(~settled) - 1])
     # money lent at closing or drawn later; nothing ever received back is -100%
     invested = (flows < 0).any(axis=0)
     returned = np.maximum(flows, 0.0).sum(axis=0)
@@ -38,9 +45,8 @@ def monthly_irr(flows: np.ndarray) -> np.ndarray:
     return np.where(invested, rate, np.nan)
 
 
-def _bisect(flows: np.ndarray, months: np.ndarray) -> np.ndarray:
+def _bisect(flows: np.ndarray, powers: np.ndarray) -> np.ndarray:
     """Bisection on NPV x (1 + r)^T, which has NPV's sign and cannot overflow for r > -1."""
-    powers = months[-1] - months
 
     def scaled_npv(rate: np.ndarray) -> np.ndarray:
         return (flows * (1.0 + rate) ** powers).sum(axis=0)

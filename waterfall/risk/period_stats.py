@@ -31,8 +31,8 @@ class Histogram:
         months = values.shape[0]
         seen = ~np.isnan(values)
         bins = self._bins(np.where(seen, values, self.edges[0]))  # 0 underflow .. len(edges) overflow
-        flat = (np.arange(months)[:, None] * self.counts.shape[1] + bins)[seen]
-        self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
+        bins += np.arange(months)[:, None] * self.counts.shape[1]  # each period's own row of counts
+        self.counts += np.bincount(bins[seen], minlength=self.counts.size).reshape(self.counts.shape)
 
     def _bins(self, values: np.ndarray) -> np.ndarray:
         """``searchsorted(edges, values, side="right")``, without a binary search per value.
@@ -41,11 +41,12 @@ class Histogram:
         one; comparing with the edges themselves then settles it exactly.
         """
         edges, last = self.edges, len(self.edges)
-        guess = (values - edges[0]) * ((last - 1) / (edges[-1] - edges[0])) + 1.0
+        with np.errstate(over="ignore"):  # a value near the float limit overflows here, and is clipped
+            guess = (values - edges[0]) * ((last - 1) / (edges[-1] - edges[0])) + 1.0
         bins = np.clip(np.floor(guess), 0, last).astype(np.int64)  # clipped first: +-inf and huge values
         while True:
-            high = (bins > 0) & (edges[np.maximum(bins - 1, 0)] > values)  # an edge above the value counted
-            low = (bins < last) & (edges[np.minimum(bins, last - 1)] <= values)  # an edge at or below it missed
+            high = (bins > 0) & (edges.take(np.maximum(bins - 1, 0)) > values)  # an edge above the value counted
+            low = (bins < last) & (edges.take(np.minimum(bins, last - 1)) <= values)  # an edge at or below it missed
             if not (high.any() or low.any()):
                 return bins
             bins += low.astype(np.int64) - high
