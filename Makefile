@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench deals clean
+.PHONY: install run test lint bench deals report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ run: $(STAMP)
 # the deal library in base and bust: tables under out/, results sections of docs/ regenerated
 deals: $(STAMP)
 	$(BIN)/waterfall library deals --scenario base --scenario bust --paths 20000 --docs docs
+
+# every deal: base case, 2,000 Monte Carlo paths of base, and the HTML report out/<deal>/report.html
+report: $(STAMP)
+	@for deal in deals/*.toml; do \
+		name=$$(basename "$$deal" .toml); \
+		$(BIN)/waterfall run "$$deal" > /dev/null || exit 1; \
+		$(BIN)/waterfall mc "$$deal" --scenario base --paths 2000 --seed 2026 --out "out/$$name/mc_base" > /dev/null || exit 1; \
+		$(BIN)/waterfall report "out/$$name" || exit 1; \
+	done
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -76,8 +76,7 @@ def cash_uses(deal: Deal, run: RunTables) -> pl.DataFrame:
     table = (
         periods.join(by_use, on="period", how="left")
         .join(debt, on="period", how="left")
-        .fill_null(0.0)
-        .select("period", "date", *CASH_USES)
+        .select("period", "date", *(pl.col(name).fill_null(0.0) for name in CASH_USES))
         .sort("period")
     )
     paid = pl.sum_horizontal(*CASH_USES)

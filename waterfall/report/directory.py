@@ -20,7 +20,7 @@ from waterfall.spec.deal import Deal
 from waterfall.spec.load import load_deal, read_toml, structure
 
 RUN_FILES = ("cashflows.parquet", "periods.parquet", "ledger.parquet", "tranches.parquet", "deal.toml")
-MC_FILES = ("summary.parquet", "period_stats.parquet", "tranches.parquet", "deal.toml")
+MC_FILES = ("summary.parquet", "period_stats.parquet", "tranches.parquet")
 OPTIONAL_FILES = ("breakevens.parquet", "sensitivity.parquet")
 # a file found only in one kind of directory tells which kind the user meant
 RUN_MARKERS = ("cashflows.parquet", "periods.parquet", "ledger.parquet")
@@ -154,8 +154,9 @@ def read_results(directory: str | Path) -> ResultsDirectory:
         monte_carlo += [found] if found is not None else []
     deal_file = directory / "deal.toml"
     if not deal_file.is_file():
-        deal_file = next((mc.directory / "deal.toml" for mc in monte_carlo), deal_file)
-    if not deal_file.is_file() and not any(p.path.endswith("deal.toml") for p in problems):
+        copies = (mc.directory / "deal.toml" for mc in monte_carlo if (mc.directory / "deal.toml").is_file())
+        deal_file = next(copies, deal_file)
+    if not deal_file.is_file() and not any("deal.toml" in p.path for p in problems):
         problems.append(Problem("deal.toml", "expected the copy of the deal file the run writes, found none"))
     optional = {name: _read(directory / name, problems) for name in OPTIONAL_FILES if (directory / name).is_file()}
     if problems:
