@@ -95,13 +95,16 @@ def flat_discount(rate: float, frequency: int, times: np.ndarray) -> np.ndarray:
 
 
 def curve_discount(forwards: np.ndarray, spread: float = 0.0) -> np.ndarray:
-    """Discount factors at k = 0 .. len(forwards) months from annual rates by month.
+    """Discount factors at k = 0 .. len(forwards) months on a benchmark curve plus a Z-spread.
 
-    Month j's rate (plus ``spread``) is the rate for month j, compounded monthly:
-    DF(k) = prod_{j < k} 1 / (1 + (rate_j + spread) / 12).
+    The benchmark's rate in month j is read as that month's forward, compounded monthly:
+    DF(k) = prod_{j < k} 1 / (1 + rate_j / 12). Its zero rate z_k, compounded monthly,
+    solves DF(k) = (1 + z_k / 12)^-k; the spread is added to it: (1 + (z_k + spread) / 12)^-k.
     """
-    growth = 1.0 + (np.asarray(forwards, dtype=np.float64) + spread) / MONTHS_PER_YEAR
-    return np.concatenate([[1.0], np.cumprod(1.0 / growth)])
+    growth = np.cumprod(1.0 + np.asarray(forwards, dtype=np.float64) / MONTHS_PER_YEAR)
+    k = np.arange(1, growth.size + 1, dtype=np.float64)
+    zero = MONTHS_PER_YEAR * (growth ** (1.0 / k) - 1.0)
+    return np.concatenate([[1.0], (1.0 + (zero + spread) / MONTHS_PER_YEAR) ** -k])
 
 
 def price_per_100(flows: InvestorFlows, discount: np.ndarray) -> float:
