@@ -10,6 +10,7 @@ its tables are made.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import platform
 import socket
@@ -81,10 +82,14 @@ def run_batch(
     except KeyboardInterrupt:
         record["status"] = "interrupted"
         raise
+    except BaseException:
+        record["status"] = "stopped by an error"
+        raise
     finally:
         record["finished"] = now()
         record["counts"] = dict(Counter(r.status for r in results))
-        write_manifest(root, manifest)
+        with contextlib.suppress(OSError):  # on a full disk the last manifest written stands
+            write_manifest(root, manifest)
     return results
 
 

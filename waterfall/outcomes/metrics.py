@@ -7,7 +7,21 @@ import numpy as np
 FLOOR = -0.999  # a month
 
 
+# Paths come in blocks of this many (``waterfall.market.generate.BLOCK``), and a chunk
+# starts on a block. numpy's vectorised power may differ in the last bit between SIMD
+# lanes and the scalar tail, so a path's IRR would depend on its column in the array;
+# solving block by block puts every path in the same column whatever the chunk size.
+LANES = 1024
+
+
 def monthly_irr(flows: np.ndarray) -> np.ndarray:
+    """Monthly IRR of each column of ``flows`` (months + 1, paths), solved a block of paths at a time."""
+    if flows.shape[1] <= LANES:
+        return _monthly_irr(flows)
+    return np.concatenate([_monthly_irr(flows[:, i : i + LANES]) for i in range(0, flows.shape[1], LANES)])
+
+
+def _monthly_irr(flows: np.ndarray) -> np.ndarray:
     """Monthly IRR of each column of ``flows`` (months + 1, paths), flows[0] the outlay.
 
     Newton's method from 1% a month (kept within -50% .. +100%), then bisection
