@@ -89,16 +89,10 @@ def _kind_problems(directory: Path) -> list[Problem]:
     """Why ``directory`` is neither a run nor a Monte Carlo results directory."""
     present = sorted(p.name for p in directory.iterdir()) if directory.is_dir() else []
     found = ", ".join(present[:8]) + (", ..." if len(present) > 8 else "") if present else "an empty directory"
-    return [
-        Problem(
-            "RESULTS_DIR",
-            "expected the results of `waterfall run` ("
-            + ", ".join(RUN_FILES)
-            + ") or of `waterfall mc` ("
-            + ", ".join(MC_FILES)
-            + f") or mc_* subdirectories, found {found}",
-        )
-    ]
+    run_files = ", ".join(RUN_FILES)
+    mc_files = ", ".join((*MC_FILES, "deal.toml"))
+    expected = f"the results of `waterfall run` ({run_files}) or of `waterfall mc` ({mc_files}) or mc_* subdirectories"
+    return [Problem("RESULTS_DIR", f"expected {expected}, found {found}")]
 
 
 def _monte_carlo(directory: Path, problems: list[Problem], prefix: str = "") -> MonteCarloTables | None:
