@@ -34,6 +34,7 @@ margin-top: 2em; } h3 { margin-top: 1.4em; } h4 { margin: 1.2em 0 0.3em; }
 table { border-collapse: collapse; margin: 0.6em 0 1em; font-size: 0.88em; }
 th, td { padding: 4px 9px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
 th { background: #f2f5f9; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.terms { width: 100%; } table.terms td:first-child { width: 18%; }
 table.terms td:nth-child(2) { font-family: Menlo, Consolas, monospace; font-size: 0.92em; max-width: 380px;
 overflow-wrap: anywhere; } table.terms td:nth-child(3) { color: #444; max-width: 520px; overflow-wrap: anywhere; }
 table.facts td:first-child { font-weight: bold; white-space: nowrap; }
