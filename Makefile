@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench deals report clean
+.PHONY: install run test lint bench deals report batch batch-dask clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,23 @@ run: $(STAMP)
 deals: $(STAMP)
 	$(BIN)/waterfall library deals --scenario base --scenario bust --paths 20000 --docs docs
 
-# every deal: base case, 2,000 Monte Carlo paths of base, and the HTML report out/<deal>/report.html
+# every deal: base case, 2,000 Monte Carlo paths of base, breakevens, and the HTML report out/<deal>/report.html
 report: $(STAMP)
 	@for deal in deals/*.toml; do \
 		name=$$(basename "$$deal" .toml); \
 		$(BIN)/waterfall run "$$deal" > /dev/null || exit 1; \
 		$(BIN)/waterfall mc "$$deal" --scenario base --paths 2000 --seed 2026 --out "out/$$name/mc_base" > /dev/null || exit 1; \
+		$(BIN)/waterfall breakeven "$$deal" --all --out "out/$$name/breakevens.parquet" > /dev/null || exit 1; \
 		$(BIN)/waterfall report "out/$$name" || exit 1; \
 	done
+
+# a small grid over the deal library into one dataset (out/batch/library/); rerunning skips finished cells
+batch: $(STAMP)
+	$(BIN)/waterfall batch grids/library.toml --out out/batch/library
+
+# the same grid on a Dask LocalCluster of two workers: the same dataset, row for row
+batch-dask: $(STAMP)
+	$(BIN)/waterfall batch grids/library.toml --executor dask --workers 2 --out out/batch/library_dask
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
