@@ -225,11 +225,17 @@ def _refine(evaluator: Evaluator, tranche: str, metric: Metric, safe: float, bro
         return value
 
     g(safe), g(broken)
-    brentq(g, safe, broken, xtol=TOLERANCE * width, rtol=4 * np.finfo(float).eps, maxiter=200)
+    xtol = TOLERANCE * width
+    root = brentq(g, safe, broken, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
     toward_harsh = 1.0 if broken > safe else -1.0
+    # Brent may settle on the side that holds: step toward the harsh side until it breaks
+    for step in range(1, 9):
+        if any(value > 0 and 0 <= toward_harsh * (level - root) <= step * xtol for level, (value, _) in seen.items()):
+            break
+        g(root + toward_harsh * step * xtol)
     breaking = [level for level, (value, _) in seen.items() if value > 0]
     level = min(breaking, key=lambda x: toward_harsh * x)
-    return level, seen[level][1]
+    return float(level), seen[level][1]
 
 
 def solve(

@@ -24,6 +24,7 @@ from waterfall.market.curves import Market, base_case
 from waterfall.market.scenario import load_scenario
 from waterfall.spec.deal import Deal
 from waterfall.spec.lease import FixedRent, Lease, PerGpuHourRent, PerMwRent
+from waterfall.spec.tranche import FloatingCoupon
 
 LN2 = math.log(2.0)
 HOURS_PER_MONTH = 730.0  # only to rank tenants by contracted rent
@@ -70,6 +71,13 @@ def rent_generations(deal: Deal) -> set[str]:
     return read
 
 
+def read_indices(deal: Deal) -> set[str]:
+    """The rate indices the deal's floating coupons and hedges read."""
+    return {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)} | {
+        h.index for h in deal.hedges
+    }
+
+
 def launch_months(deal: Deal) -> list[tuple[int, int]]:
     """(deal month, months spread over) of each ``base`` preset launch after closing and within the horizon."""
     launches = load_scenario("base").rent.launches
@@ -90,8 +98,8 @@ def not_applicable(deal: Deal, factor: str) -> str | None:
         return "the deal reads no GPU market rent"
     if factor == "launch_jump" and not launch_months(deal):
         return "no base-preset launch falls within the deal's horizon"
-    if factor == "rate_shock" and not deal.market.index:
-        return "the deal has no rate index"
+    if factor == "rate_shock" and not read_indices(deal):
+        return "no tranche or hedge of the deal reads a rate index"
     if factor == "delay" and not building(deal):
         return "the deal has nothing to build"
     if factor in ("hazard", "haircut") and not deal.counterparties:
