@@ -98,13 +98,13 @@ def test_breakeven_table_shows_every_row(full_page: str) -> None:
         "senior",
         "rent_drift",
         "first_loss",
-        "-0.4125 per year",
+        "-0.4125 annual change shift",
         "2029-06 (month 41)",
         "-0.42 to -0.41",
         "found",
     ]
     assert table[2][3:5] == ["-", "-"]
-    assert table[2][-1] == "no loss in range"
+    assert table[2][-1] == "no_crossing"
 
 
 def test_missing_optional_tables_are_named_with_their_command(run_dir: Path) -> None:

@@ -182,7 +182,7 @@ def _level(value: float | None, unit: str | None) -> str:
 
 
 def breakeven_table(breakevens: pl.DataFrame) -> str:
-    headers = ["tranche", "factor", "metric", "breakeven level", "first loss", "bracket", "status"]
+    headers = ["tranche", "factor", "metric", "breakeven level", "first loss", "search range", "status"]
     rows = []
     for r in breakevens.iter_rows(named=True):
         first = r.get("first_loss_date")
