@@ -96,7 +96,11 @@ def sha256_bytes(data: bytes) -> str:
 def load_grid(path: str | Path) -> LoadedGrid:
     """Load, check and expand a grid file into cells; raises ``InputError`` before any work."""
     path = Path(path)
-    raw = read_toml(path)
+    return grid_from(read_toml(path), path, sha256_bytes(path.read_bytes()))
+
+
+def grid_from(raw: dict, path: Path, sha256: str) -> LoadedGrid:
+    """A grid from its table; deal files and scenario files are relative to ``path``'s folder."""
     label = str(path)
     grid = structure(raw, Grid, label)
     problems = list(walk_bounds(grid, ""))
@@ -137,7 +141,7 @@ def load_grid(path: str | Path) -> LoadedGrid:
         )
     if problems:
         raise InputError(label, problems)
-    return LoadedGrid(grid, path, sha256_bytes(path.read_bytes()), raw, tuple(cells), deal_files, sources)
+    return LoadedGrid(grid, path, sha256, raw, tuple(cells), deal_files, sources)
 
 
 def _deals(grid: Grid, root: Path, problems: list[Problem]) -> list[tuple[Deal, Path, str]]:
