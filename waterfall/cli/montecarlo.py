@@ -15,10 +15,14 @@ from waterfall.outcomes.parquet import write_text
 from waterfall.report.console import portfolio_table, risk_table
 from waterfall.report.library import comparison, run_library, write_docs
 from waterfall.report.library import table as library_table
+from waterfall.risk.executors import available_cores, make_executor
 from waterfall.risk.montecarlo import DEFAULT_CHUNK, run_monte_carlo
 from waterfall.risk.portfolio import run_portfolio
 from waterfall.spec.load import load_deal
 from waterfall.spec.portfolio import is_portfolio, load_portfolio
+
+# below this many paths, starting worker processes (about a second) costs more than it saves
+PARALLEL_FROM = 16 * 1024
 
 
 @app.command()
@@ -36,6 +40,10 @@ def mc(
     keep_paths: Annotated[
         int, typer.Option("--keep-paths", min=0, help="keep the full tapes of the first K paths")
     ] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help=f"worker processes (default: every core from {PARALLEL_FROM:,} paths)"),
+    ] = None,
 ) -> None:
     """Monte Carlo: a deal (or a portfolio of deals) under a scenario; risk summary and tables."""
     try:
@@ -49,11 +57,16 @@ def mc(
         fail(error)
         return
     target = out_dir if out_dir is not None else Path("out") / deal.name / f"mc_{world.name}"
-    with Progress(*PROGRESS_COLUMNS, console=err, transient=True) as progress:
-        task = progress.add_task(f"{deal.name} x {world.name}", total=paths)
-        result = run_monte_carlo(
-            deal, world, paths, seed, chunk_size, keep_paths, progress=lambda n: progress.advance(task, n)
-        )
+    count = workers if workers is not None else (available_cores() if paths >= PARALLEL_FROM else 1)
+    runner = make_executor("local", count)
+    try:
+        with Progress(*PROGRESS_COLUMNS, console=err, transient=True) as progress:
+            task = progress.add_task(f"{deal.name} x {world.name}", total=paths)
+            result = run_monte_carlo(
+                deal, world, paths, seed, chunk_size, keep_paths, lambda n: progress.advance(task, n), runner
+            )
+    finally:
+        runner.close()
     try:
         written = result.write(target)
         written.append(write_text(target / "deal.toml", deal_file.read_text(encoding="utf-8")))
