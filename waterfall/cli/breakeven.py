@@ -31,7 +31,7 @@ from waterfall.analytics.breakeven import (
     solve,
     tranche_problems,
 )
-from waterfall.cli.app import PROGRESS_COLUMNS, app, err, fail, out, say, unwritable
+from waterfall.cli.app import PROGRESS_COLUMNS, app, err, fail, out, say
 from waterfall.errors import InputError, Problem
 from waterfall.results import simulate
 from waterfall.spec.deal import Deal
@@ -154,7 +154,8 @@ def breakeven(
         try:
             write_parquet(out_file, rows)
         except OSError as exc:
-            fail(unwritable(out_file, exc))
+            problem = Problem("--out", f"expected a writable file path, found {exc.strerror or exc}")
+            fail(InputError(str(out_file), [problem]))
             return
         say(f"wrote {out_file}")
 
