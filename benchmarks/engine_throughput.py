@@ -1,10 +1,13 @@
-"""Engine throughput on the GPU-lease deal with a path-varying market.
+"""Throughput of each stage of a Monte Carlo chunk on the bench deal, and the peak RSS.
 
-Prints path-months per second for the engine alone and with per-path tranche
-outcomes (IRR, WAL, loss), over chunks of paths, and the peak RSS. A benchmark,
-not a test: figures go in the issue notes.
+The 120-month GPU-lease bench deal (``bench_deal.py``) under the full-factor
+scenario, chunk after chunk as ``run_monte_carlo`` runs them: market
+generation, the engine, per-path tranche outcomes (IRR, WAL, loss) and the
+per-period histograms, each timed on its own, in path-months per second. The
+first chunk is a warm-up and is not counted. A benchmark, not a test: figures
+go in the issue notes.
 
-    python benchmarks/engine_throughput.py [--paths 100000] [--chunk 10000]
+    python benchmarks/engine_throughput.py [--paths 65536] [--chunk 4096]
 """
 
 from __future__ import annotations
@@ -12,59 +15,56 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-from pathlib import Path
 
-import numpy as np
+from bench_deal import BENCH_SCENARIO, bench_deal
 
-import waterfall
 from waterfall.engine import run
-from waterfall.market import Market
-from waterfall.market.curves import base_case
+from waterfall.engine.simulation import sculpted_schedule
+from waterfall.market.generate import generate
+from waterfall.market.scenario import load_scenario
 from waterfall.outcomes.tables import tranche_outcomes
-
-DEAL = Path(__file__).resolve().parent.parent / "deals" / "gpu_lease_spv.toml"
-
-
-def stressed_market(deal: waterfall.Deal, paths: int, seed: int) -> Market:
-    """Base-case curves times a lognormal random walk: 35% annual rent vol, 1% rate vol."""
-    rng = np.random.default_rng(seed)
-    base = base_case(deal, 1)
-    months = deal.calendar.horizon_months
-    shocks = rng.normal(0.0, 0.35 / np.sqrt(12), (paths, months)).cumsum(axis=1)
-    rent = base.gpu_rent["H100"] * np.exp(shocks - 0.5 * (0.35**2 / 12) * np.arange(1, months + 1))
-    index = np.maximum(base.index["SOFR"] + rng.normal(0, 0.01 / np.sqrt(12), (paths, months)).cumsum(axis=1), 0)
-    return Market.from_arrays({"H100": rent}, {"SOFR": index})
+from waterfall.results import simulate
+from waterfall.risk.period_stats import PeriodStats
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--paths", type=int, default=100_000)
-    parser.add_argument("--chunk", type=int, default=10_000)
+    parser.add_argument("--paths", type=int, default=65_536)
+    parser.add_argument("--chunk", type=int, default=4_096)
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    deal = waterfall.load_deal(DEAL)
+    deal = bench_deal()
+    scenario = load_scenario(BENCH_SCENARIO)
     months = deal.calendar.horizon_months
-    market = stressed_market(deal, args.paths, seed=7)
-    sculpted = {}  # the GPU deal has no sculpted tranche; skip the sizing pass per chunk
-    engine_seconds = outcome_seconds = 0.0
-    defaults = 0
-    for start in range(0, args.paths, args.chunk):
-        block = market.take(slice(start, start + args.chunk))
+    sculpted = sculpted_schedule(deal)
+    stats = PeriodStats(months, float(simulate(deal).periods["cfads"].abs().max() or 0.0))
+    seconds = dict.fromkeys(("generation", "engine", "outcomes", "period stats"), 0.0)
+    counted = defaults = 0
+    for first in range(0, args.paths + args.chunk, args.chunk):  # one extra chunk: the warm-up
+        count = min(args.chunk, args.paths + args.chunk - first)
         t0 = time.perf_counter()
-        tape = run(deal, block, sculpted)
+        market = generate(scenario, deal, args.seed, first, count)
         t1 = time.perf_counter()
-        outcomes = tranche_outcomes(tape)
+        tape = run(deal, market, sculpted)
         t2 = time.perf_counter()
-        engine_seconds += t1 - t0
-        outcome_seconds += t2 - t1
+        tranche_outcomes(tape)
+        t3 = time.perf_counter()
+        stats.add(tape)
+        t4 = time.perf_counter()
+        if first == 0:
+            continue
+        for stage, spent in zip(seconds, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            seconds[stage] += spent
+        counted += count
         defaults += int((tape.default_month >= 0).sum())
-        del outcomes
-    path_months = args.paths * months
+    path_months = counted * months
+    total = sum(seconds.values())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"deal {deal.name}: {args.paths:,} paths x {months} months in chunks of {args.chunk:,}")
-    print(f"paths in default: {defaults:,} ({defaults / args.paths:.1%})")
-    print(f"engine only:        {engine_seconds:7.2f} s  {path_months / engine_seconds / 1e6:6.2f} M path-months/s")
-    total = engine_seconds + outcome_seconds
-    print(f"engine + outcomes:  {total:7.2f} s  {path_months / total / 1e6:6.2f} M path-months/s")
+    print(f"deal {deal.name}, scenario {BENCH_SCENARIO}: {counted:,} paths x {months} months, chunks of {args.chunk:,}")
+    print(f"paths with an event of default: {defaults:,} ({defaults / counted:.1%})")
+    for stage, spent in seconds.items():
+        print(f"{stage:13s} {spent:7.2f} s  {spent / total:6.1%}  {path_months / spent / 1e6:7.2f} M path-months/s")
+    print(f"{'all stages':13s} {total:7.2f} s  {'':6s}  {path_months / total / 1e6:7.2f} M path-months/s")
     print(f"peak RSS: {peak_mb:,.0f} MB")
 
 
