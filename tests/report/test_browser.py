@@ -64,7 +64,7 @@ def test_every_chart_renders_offline(full_dir: Path, tmp_path: Path) -> None:
                 name = chart.get_attribute("data-chart")
                 assert chart.locator("svg.main-svg").count() >= 1, f"chart {name} drew no SVG"
                 box = chart.locator(".js-plotly-plot").bounding_box()
-                assert box is not None and box["height"] > 200 and box["width"] > 600, f"chart {name} is {box}"
+                assert box is not None and box["height"] > 200 and box["width"] > 400, f"chart {name} is {box}"
             # the bars, lines and heat-map cells are drawn, not only the axes
             assert page.locator("figure.chart g.point").count() > 50
             assert page.locator("figure.chart g.heatmaplayer image").count() == 2

@@ -131,3 +131,23 @@ def test_every_shipped_deal_reads_into_terms(deal: str) -> None:
     # every `key = value` line at the start of a line outside a multi-line value is a term
     assert keys >= text.count("\nname = ") + sum(1 for s in sections if s.name) and keys > 20
     assert sections[0].terms[0].key == "name"
+
+
+def test_deal_copy_without_its_tape_files_is_read_for_its_terms(run_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "deal"
+    shutil.copytree(run_dir, target)
+    with (target / "deal.toml").open("a", encoding="utf-8") as deal_file:
+        deal_file.write('\n[[tapes]]\nname = "colocation_tape"\npath = "tapes/colocation.csv"\n')
+    results = read_results(target)
+    assert [tape.name for tape in results.deal.tapes] == ["colocation_tape"]
+
+
+def test_a_broken_deal_copy_is_a_user_error(run_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "deal"
+    shutil.copytree(run_dir, target)
+    deal_file = target / "deal.toml"
+    deal_file.write_text(deal_file.read_text(encoding="utf-8").replace("count = 16_384", 'count = "many"'), "utf-8")
+    with pytest.raises(InputError) as caught:
+        read_results(target)
+    assert caught.value.file == str(deal_file)
+    assert [p.path for p in caught.value.problems] == ["fleets[0].count"]

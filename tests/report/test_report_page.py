@@ -33,8 +33,8 @@ def test_every_section_and_chart_is_present(full_page: str) -> None:
         ("runoff", "balances"),
         ("mc-base", "dscr-base"),
         ("mc-base", "losses-base"),
-        ("sensitivity", "sensitivity-senior-el_pct"),
-        ("sensitivity", "sensitivity-mezz-el_pct"),
+        ("sensitivity", "sensitivity-base-rent_drift-useful_life-senior-el_pct"),
+        ("sensitivity", "sensitivity-base-rent_drift-useful_life-mezz-el_pct"),
     ]
     assert "not computed —" not in full_page
 

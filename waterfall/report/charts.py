@@ -188,8 +188,9 @@ def loss_distribution(mc: MonteCarloTables) -> go.Figure:
     return _layout(figure, f"Loss distribution per tranche, scenario {mc.scenario}", height=340)
 
 
-def heat_map(grid: pl.DataFrame, title: str, percent: bool) -> go.Figure:
-    """One sensitivity grid: ``value`` over ``x_value`` (columns) by ``y_value`` (rows)."""
+def heat_map(grid: pl.DataFrame, title: str, percent: bool, worse_up: bool = True) -> go.Figure:
+    """One sensitivity grid: ``value`` over ``x_value`` (columns) by ``y_value`` (rows); reds
+    where a higher value is worse (losses), blues where it is not (returns, life)."""
     xs = sorted(grid["x_value"].unique().to_list())
     ys = sorted(grid["y_value"].unique().to_list())
     cells = {(row["x_value"], row["y_value"]): row["value"] for row in grid.iter_rows(named=True)}
@@ -203,9 +204,9 @@ def heat_map(grid: pl.DataFrame, title: str, percent: bool) -> go.Figure:
             z=z * scale,
             text=text,
             texttemplate="%{text}",
-            colorscale="Reds",
+            colorscale="Reds" if worse_up else "Blues",
             colorbar={"title": "%" if percent else ""},
         )
     )
     figure.update_layout(xaxis_title=grid["x_factor"][0], yaxis_title=grid["y_factor"][0])
-    return _layout(figure, title, height=360)
+    return _layout(figure, title, height=320)

@@ -23,8 +23,11 @@ from plotly.offline import get_plotlyjs
 from waterfall.analytics.bond import tranche_metrics
 from waterfall.report import charts, sections
 from waterfall.report.directory import MonteCarloTables, ResultsDirectory
+from waterfall.spec.deal import Deal
 
 PERCENT_METRICS = {"pd", "el_pct", "lgd", "var_99", "es_99", "irr_mean", "irr_p05", "default_share"}
+LOSS_METRICS = {"pd", "el_pct", "lgd", "var_99", "es_99", "default_share"}  # higher is worse: drawn in reds
+METRIC_ORDER = ["pd", "el_pct", "lgd", "var_99", "es_99", "default_share", "irr_mean", "irr_p05", "wal_mean"]
 
 STYLE = """
 body { font-family: Helvetica, Arial, sans-serif; color: #222; max-width: 1180px; margin: 0 auto; padding: 1.5em; }
@@ -38,7 +41,8 @@ table.terms { width: 100%; } table.terms td:first-child { width: 18%; }
 table.terms td:nth-child(2) { font-family: Menlo, Consolas, monospace; font-size: 0.92em; max-width: 380px;
 overflow-wrap: anywhere; } table.terms td:nth-child(3) { color: #444; max-width: 520px; overflow-wrap: anywhere; }
 table.facts td:first-child { font-weight: bold; white-space: nowrap; }
-figure.chart { margin: 0.5em 0 1.5em; } figure.chart figcaption { color: #555; font-size: 0.85em; }
+figure.chart { margin: 0.5em 0 1.5em; } .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.5em; }
+figure.chart figcaption { color: #555; font-size: 0.85em; }
 .missing { background: #fff8e1; border-left: 4px solid #ffb300; padding: 0.5em 0.8em; }
 nav a { margin-right: 1em; }
 @media print { body { max-width: none; padding: 0; } nav { display: none; }
@@ -101,17 +105,30 @@ def _monte_carlo(page: Page, results: ResultsDirectory, mc: MonteCarloTables) ->
     )
 
 
-def _sensitivity(page: Page, grid: pl.DataFrame) -> None:
-    keys = ["scenario", "tranche", "metric", "x_factor", "y_factor"]
+def _sensitivity(page: Page, deal: Deal, grid: pl.DataFrame) -> None:
+    """Heat maps two to a row, tranches in deal order, loss metrics before return and life."""
+    tranches = [t.name for t in deal.tranches]
+    grid = grid.with_columns(
+        pl.col("tranche").replace_strict(tranches, list(range(len(tranches))), default=len(tranches)).alias("_t"),
+        pl.col("metric").replace_strict(METRIC_ORDER, list(range(len(METRIC_ORDER))), default=99).alias("_m"),
+    ).sort("scenario", "x_factor", "y_factor", "_t", "_m", maintain_order=True)
+    keys = ["scenario", "x_factor", "y_factor", "tranche", "metric"]
+    page.add('<div class="grid">')
     for group in grid.partition_by(keys, maintain_order=True):
         first = group.row(0, named=True)
-        title = f"{first['metric']} of {first['tranche']} under {first['scenario']}"
+        metric = first["metric"]
         page.chart(
-            f"sensitivity-{first['tranche']}-{first['metric']}",
-            charts.heat_map(group, title, first["metric"] in PERCENT_METRICS),
-            f"{first['metric']} over {first['x_factor']} (columns) x {first['y_factor']} (rows); "
+            "-".join(["sensitivity", *(str(first[k]) for k in keys)]),
+            charts.heat_map(
+                group,
+                f"{metric} of {first['tranche']} under {first['scenario']}",
+                metric in PERCENT_METRICS,
+                worse_up=metric in LOSS_METRICS,
+            ),
+            f"{metric} over {first['x_factor']} (columns) x {first['y_factor']} (rows); "
             f"{first['paths']:,} paths per cell, seed {first['seed']}.",
         )
+    page.add("</div>")
 
 
 def build_report(results: ResultsDirectory) -> str:
@@ -167,7 +184,7 @@ def build_report(results: ResultsDirectory) -> str:
     if results.sensitivity is None:
         page.text("not computed — run `waterfall sensitivity` to write sensitivity.parquet here.", "missing")
     else:
-        _sensitivity(page, results.sensitivity)
+        _sensitivity(page, deal, results.sensitivity)
     page.section("terms", "Assumptions and sources")
     page.text(
         "Every term of deal.toml, the copy of the deal file these results came from, with the comments "
