@@ -23,24 +23,35 @@ from waterfall.market.scenario import Scenario, scenario_from, scenario_raw
 
 @frozen
 class Named:
-    """A named factor: the scenario path it sets and the scale from its unit to the file's."""
+    """A named factor: the scenario paths it acts on, and how.
 
-    path: str
+    It sets every path to the value times ``scale`` (the unit conversion), or with
+    ``multiplies`` it multiplies what the scenario has there by the value.
+    """
+
+    paths: tuple[str, ...]
     scale: float = 1.0
     description: str = ""
+    multiplies: bool = False
 
 
 NAMED = {
-    "rent_drift": Named("rent.drift", 1.0, "annual log drift of GPU rent (e.g. -0.15)"),
-    "rent_volatility": Named("rent.volatility", 1.0, "annual volatility of GPU rent"),
-    "launch_jump": Named("rent.launches.*.jump_mean", 1.0, "mean log rent jump at every generation launch"),
+    "rent_drift": Named(("rent.drift",), 1.0, "annual log drift of GPU rent (e.g. -0.15)"),
+    "rent_volatility": Named(("rent.volatility",), 1.0, "annual volatility of GPU rent"),
+    "launch_jump": Named(("rent.launches.*.jump_mean",), 1.0, "mean log rent jump at every generation launch"),
     "useful_life_years": Named(
-        "collateral.residual.useful_life_months", 12.0, "GPU useful life for residual values, in years"
+        ("collateral.residual.useful_life_months",), 12.0, "GPU useful life for residual values, in years"
     ),
-    "haircut": Named("collateral.liquidation.base_haircut", 1.0, "forced-sale haircut of the collateral"),
-    "rate_shock_bp": Named("rates.*.shock_bp", 1.0, "parallel shift of every modelled index, in bp"),
-    "tenant_hazard": Named("credit.any_tenant.annual_hazard", 1.0, "annual default hazard of unnamed tenants"),
-    "non_renewal": Named("credit.any_tenant.non_renewal_probability", 1.0, "probability a tenant walks at expiry"),
+    "haircut": Named(("collateral.liquidation.base_haircut",), 1.0, "forced-sale haircut of the collateral"),
+    "rate_shock_bp": Named(("rates.*.shock_bp",), 1.0, "parallel shift of every modelled index, in bp"),
+    "tenant_hazard": Named(("credit.any_tenant.annual_hazard",), 1.0, "annual default hazard of unnamed tenants"),
+    "hazard_multiple": Named(
+        ("credit.any_tenant.annual_hazard", "credit.tenants.*.annual_hazard"),
+        1.0,
+        "every tenant's annual default hazard, named or not, times this",
+        multiplies=True,
+    ),
+    "non_renewal": Named(("credit.any_tenant.non_renewal_probability",), 1.0, "probability a tenant walks at expiry"),
 }
 
 
@@ -48,10 +59,9 @@ class ParameterError(ValueError):
     """A parameter that names nothing in the scenario, or a value of the wrong kind."""
 
 
-def scenario_path(parameter: str) -> tuple[str, float]:
-    """The dotted scenario path a parameter sets, and the scale of its unit."""
-    named = NAMED.get(parameter)
-    return (named.path, named.scale) if named is not None else (parameter, 1.0)
+def meaning(parameter: str) -> Named:
+    """A named factor, or a dotted key path read as a factor that sets that path."""
+    return NAMED.get(parameter) or Named((parameter,))
 
 
 def column_name(parameter: str) -> str:
@@ -63,17 +73,16 @@ def apply(raw: dict[str, Any], parameter: str, value: float) -> dict[str, Any]:
     """A copy of the scenario table ``raw`` with ``parameter`` set to ``value``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ParameterError(f"expected a number, found {value!r}")
-    path, scale = scenario_path(parameter)
+    named = meaning(parameter)
     result = copy.deepcopy(raw)
-    keys = path.split(".")
-    hits = _set(result, keys, value * scale, [])
+    hits = sum(_set(result, path.split("."), value * named.scale, named.multiplies) for path in named.paths)
     if not hits:
         known = ", ".join(NAMED)
         raise ParameterError(f"expected a named factor ({known}) or a key path of the scenario, found {parameter!r}")
     return result
 
 
-def _set(node: Any, keys: list[str], value: float, trail: list[str]) -> int:
+def _set(node: Any, keys: list[str], value: float, multiplies: bool) -> int:
     key, rest = keys[0], keys[1:]
     if key == "*":
         children = (
@@ -86,10 +95,11 @@ def _set(node: Any, keys: list[str], value: float, trail: list[str]) -> int:
     hits = 0
     for name, child in children:
         if rest:
-            hits += _set(child, rest, value, [*trail, str(name)])
+            hits += _set(child, rest, value, multiplies)
         elif isinstance(child, int | float) and not isinstance(child, bool):
+            new = child * value if multiplies else value
             # a whole-number parameter (months) stays an integer when the new value is whole
-            node[name] = round(value) if isinstance(child, int) and float(value).is_integer() else value
+            node[name] = round(new) if isinstance(child, int) and float(new).is_integer() else new
             hits += 1
     return hits
 

@@ -113,3 +113,12 @@ def test_named_parameters_set_the_scenario_paths_they_name() -> None:
     jumped = with_parameters("base", {"launch_jump": -0.3})
     assert all(launch.jump_mean == -0.3 for launch in jumped.rent.launches)
     assert with_parameters("base", {}) == load_scenario("base")
+
+
+def test_a_hazard_multiple_scales_every_tenant_s_hazard() -> None:
+    base = load_scenario("base")
+    tripled = with_parameters("base", {"hazard_multiple": 3})
+    assert tripled.credit.any_tenant.annual_hazard == 3 * base.credit.any_tenant.annual_hazard
+    for name, credit in base.credit.tenants.items():
+        assert tripled.credit.tenants[name].annual_hazard == 3 * credit.annual_hazard
+        assert tripled.credit.tenants[name].non_renewal_probability == credit.non_renewal_probability
