@@ -12,10 +12,11 @@ from plotly.offline import get_plotlyjs
 
 from tests.report.page import read_page, rows_by_first_cell
 from waterfall.analytics.bond import tranche_metrics
-from waterfall.report import charts
+from waterfall.report import charts, sections
 from waterfall.report.directory import read_results
 from waterfall.report.html import build_report, write_report
 from waterfall.report.sections import money, percent, ratio, years
+from waterfall.spec.load import load_deal
 
 SECTIONS = ["summary", "capital", "cash", "runoff", "mc-base", "breakevens", "sensitivity", "terms"]
 
@@ -51,13 +52,22 @@ def test_plotly_is_inlined_once_and_nothing_is_fetched(full_page: str) -> None:
 
 def test_capital_structure_is_the_deal(full_page: str) -> None:
     table = rows_by_first_cell(read_page(full_page).tables["capital"][0])
-    assert table["senior"]["balance $m"] == "320.00"
+    assert table["senior"]["at closing $m"] == "320.00"
     assert table["senior"]["coupon"] == "SOFR + 4.50% (floor 0.00%)"
     assert table["senior"]["amortisation"] == "level annuity, 54 months"
     assert table["senior"]["legal maturity"] == "2030-12"
     assert table["mezz"]["PIK"] == "toggle"
-    assert table["equity"]["balance $m"] == "200.00"
-    assert table["equity"]["of capital"] == percent(200 / 610)
+    assert table["equity"]["at closing $m"] == "200.00"
+    assert table["equity"]["of capital at closing"] == percent(200 / 610)
+    assert "scheduled draws $m" not in table["senior"]  # no delayed draws in this deal
+
+
+def test_delayed_draws_get_their_own_column(deals_dir: Path) -> None:
+    deal = load_deal(deals_dir / "vantage_frontier.toml")
+    table = rows_by_first_cell(read_page(sections.capital_structure(deal)).tables[""][0])
+    loan = deal.tranches[0]
+    assert table[loan.name]["scheduled draws $m"] == money(sum(d.amount for d in loan.draws))
+    assert table[loan.name]["at closing $m"] == money(loan.balance)
 
 
 def test_base_case_outcomes_are_the_run_and_its_metrics(full_dir: Path, full_page: str) -> None:

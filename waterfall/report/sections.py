@@ -100,25 +100,22 @@ def deal_summary(deal: Deal) -> str:
 
 
 def capital_structure(deal: Deal) -> str:
-    """Per tranche and equity: the terms of the deal file."""
+    """Per tranche and equity: the terms of the deal file. Shares of capital are of the
+    amounts at closing; a delayed-draw tranche's scheduled draws get their own column."""
     capital = sum(t.balance for t in deal.tranches) + deal.equity.amount
-    headers = ["tranche", "balance $m", "of capital", "coupon", "amortisation", "IO months", "legal maturity", "PIK"]
+    draws = any(t.draws for t in deal.tranches)
+    headers = ["tranche", "at closing $m", *(["scheduled draws $m"] if draws else []), "of capital at closing"]
+    headers += ["coupon", "amortisation", "IO months", "legal maturity", "PIK"]
     rows: list[list[Cell]] = []
     for tranche in deal.tranches:
-        rows.append(
-            [
-                tranche.name,
-                money(tranche.balance),
-                percent(tranche.balance / capital if capital else None),
-                coupon_text(tranche),
-                amortisation_text(tranche),
-                tranche.interest_only_months,
-                f"{tranche.legal_maturity:%Y-%m}",
-                tranche.pik,
-            ]
-        )
-    share = deal.equity.amount / capital if capital else None
-    rows.append(["equity", money(deal.equity.amount), percent(share), "residual", "-", "-", "-", "-"])
+        drawn = [money(sum(d.amount for d in tranche.draws))] if draws else []
+        share = percent(tranche.balance / capital if capital else None)
+        terms = [coupon_text(tranche), amortisation_text(tranche), tranche.interest_only_months]
+        maturity = f"{tranche.legal_maturity:%Y-%m}"
+        rows.append([tranche.name, money(tranche.balance), *drawn, share, *terms, maturity, tranche.pik])
+    share = percent(deal.equity.amount / capital if capital else None)
+    none = ["-"] if draws else []
+    rows.append(["equity", money(deal.equity.amount), *none, share, "residual", "-", "-", "-", "-"])
     return table(headers, rows)
 
 
