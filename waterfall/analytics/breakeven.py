@@ -234,7 +234,9 @@ def _refine(evaluator: Evaluator, tranche: str, metric: Metric, safe: float, bro
             break
         g(root + toward_harsh * step * xtol)
     breaking = [level for level, (value, _) in seen.items() if value > 0]
-    level = min(breaking, key=lambda x: toward_harsh * x)
+    # the breaking level nearest the root on its harsh side (``broken`` at the furthest)
+    beyond = [level for level in breaking if toward_harsh * (level - root) >= 0] or breaking
+    level = min(beyond, key=lambda x: toward_harsh * x)
     return float(level), seen[level][1]
 
 
