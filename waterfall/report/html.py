@@ -46,7 +46,9 @@ figure.chart figcaption { color: #555; font-size: 0.85em; }
 .missing { background: #fff8e1; border-left: 4px solid #ffb300; padding: 0.5em 0.8em; }
 nav a { margin-right: 1em; }
 @media print { body { max-width: none; padding: 0; } nav { display: none; }
-  figure.chart, table { page-break-inside: avoid; } h2 { page-break-after: avoid; } }
+  figure.chart, table { page-break-inside: avoid; } h2 { page-break-after: avoid; }
+  /* charts keep the width they were drawn at on screen: scale them to an A4 or Letter page */
+  figure.chart { zoom: 0.6; } .grid { grid-template-columns: 1fr; } table { font-size: 0.75em; } }
 """
 
 
