@@ -89,3 +89,8 @@ def test_unwritable_output(results: Path) -> None:
     assert done.returncode == USER_ERROR
     assert "blocker/report.html: --out: expected a writable directory" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_export_to_a_file_that_is_not_a_workbook(results: Path) -> None:
+    done = waterfall("export", results.name, "--xlsx", "book.csv", cwd=results.parent)
+    user_error(done, "book.csv: --xlsx: expected a file name ending in .xlsx, found 'book.csv'")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from waterfall.cli.app import app, fail, say, unwritable
-from waterfall.errors import InputError
+from waterfall.errors import InputError, Problem
 from waterfall.report.directory import read_results
 from waterfall.report.excel import write_workbook
 from waterfall.report.html import build_report, write_report
@@ -46,6 +46,10 @@ def export(
 ) -> None:
     """Every table of a results directory as formatted sheets of one Excel workbook."""
     try:
+        if xlsx.suffix.lower() != ".xlsx":  # Excel refuses a workbook whose name says it is something else
+            raise InputError(
+                str(xlsx), [Problem("--xlsx", f"expected a file name ending in .xlsx, found {xlsx.name!r}")]
+            )
         results = read_results(results_dir)
     except InputError as error:
         fail(error)
