@@ -182,6 +182,13 @@ def build_report(results: ResultsDirectory) -> str:
         )
     else:
         page.add(sections.breakeven_table(results.breakevens))
+        page.text(
+            "The level of one stress at which a tranche first loses a dollar (or its IRR falls below the hurdle "
+            "named in the metric), on the deal's deterministic path; first loss is the deal month the loss appears "
+            "at that level. Status: found; no_crossing (the tranche holds over the whole search range); "
+            "lost_at_base (it already breaks at the range's benign end); not_applicable (the factor cannot move "
+            "this deal). From breakevens.parquet; the stresses are described in docs/analytics.md."
+        )
     page.section("sensitivity", "Sensitivity")
     if results.sensitivity is None:
         page.text("not computed — run `waterfall sensitivity` to write sensitivity.parquet here.", "missing")
