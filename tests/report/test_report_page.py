@@ -33,6 +33,7 @@ def test_every_section_and_chart_is_present(full_page: str) -> None:
         ("cash", "cash-uses"),
         ("runoff", "balances"),
         ("mc-base", "dscr-base"),
+        ("mc-base", "modes-base"),
         ("mc-base", "losses-base"),
         ("sensitivity", "sensitivity-base-rent_drift-useful_life-senior-el_pct"),
         ("sensitivity", "sensitivity-base-rent_drift-useful_life-mezz-el_pct"),
@@ -123,7 +124,7 @@ def test_missing_optional_tables_are_named_with_their_command(run_dir: Path) -> 
     assert page.sections == SECTIONS
     assert "not computed — run `waterfall breakeven DEAL.toml --all --out gpu_lease_spv/breakevens.parquet`" in html
     assert "not computed — run `waterfall sensitivity`" in html
-    assert [name for _, name in page.charts] == ["cash-uses", "balances", "dscr-base", "losses-base"]
+    assert [name for _, name in page.charts] == ["cash-uses", "balances", "dscr-base", "modes-base", "losses-base"]
 
 
 def test_monte_carlo_directory_on_its_own(run_dir: Path) -> None:
@@ -131,7 +132,7 @@ def test_monte_carlo_directory_on_its_own(run_dir: Path) -> None:
     page = read_page(html)
     assert "cash" not in page.sections and "mc-base" in page.sections
     assert "Base-case tables not in this directory" in html
-    assert [name for _, name in page.charts] == ["dscr-base", "losses-base"]
+    assert [name for _, name in page.charts] == ["dscr-base", "modes-base", "losses-base"]
 
 
 def test_every_mc_subdirectory_gets_a_section(run_dir: Path, tmp_path: Path) -> None:
@@ -202,3 +203,12 @@ def test_page_is_written_whole(full_page: str, tmp_path: Path) -> None:
     target = write_report(full_page, tmp_path / "sub" / "report.html")
     assert target.read_text(encoding="utf-8") == full_page
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]
+
+
+def test_mode_shares_are_period_stats(run_dir: Path) -> None:
+    mc = read_results(run_dir).monte_carlo[0]
+    figure = charts.mode_shares(mc)
+    lock_up, default = figure.data
+    assert list(lock_up.y) == pytest.approx((mc.period_stats["share_lock_up"] * 100).to_list())
+    assert list(default.y) == pytest.approx((mc.period_stats["share_default"] * 100).to_list())
+    assert max(default.y) > 0  # some of the 300 base paths default

@@ -141,6 +141,17 @@ def dscr_fan(deal: Deal, mc: MonteCarloTables) -> go.Figure:
     return _layout(figure, f"Period DSCR across {mc.summary['paths'][0]:,} paths, scenario {mc.scenario}")
 
 
+def mode_shares(mc: MonteCarloTables) -> go.Figure:
+    """Share of paths in lock-up and at or after their event of default, month by month."""
+    stats = mc.period_stats.sort("period")
+    months = [f"{d:%Y-%m}" for d in stats["date"]]
+    figure = go.Figure()
+    figure.add_scatter(x=months, y=stats["share_lock_up"] * 100, name="in lock-up", line={"color": "#ff7f0e"})
+    figure.add_scatter(x=months, y=stats["share_default"] * 100, name="defaulted", line={"color": "#d62728"})
+    figure.update_layout(xaxis_title="month", yaxis_title="% of paths", yaxis_rangemode="tozero")
+    return _layout(figure, f"Paths in lock-up and in default, scenario {mc.scenario}", height=300)
+
+
 def dscr_range(deal: Deal, mc: MonteCarloTables) -> list[float]:
     """A y-range that shows the covenant levels and the bulk of the fan: a last payment
     date with little debt left can put the p95 at the 20x cap and flatten everything else."""

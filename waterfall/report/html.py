@@ -100,6 +100,12 @@ def _monte_carlo(page: Page, results: ResultsDirectory, mc: MonteCarloTables) ->
     else:
         page.text("No path has a measured DSCR (no scheduled debt service on any payment date).", "missing")
     page.chart(
+        f"modes-{mc.scenario}",
+        charts.mode_shares(mc),
+        "share_lock_up (paths in lock-up at the end of the month) and share_default (paths at or after their "
+        "event of default, including those already sold and wound up) from period_stats.parquet.",
+    )
+    page.chart(
         f"losses-{mc.scenario}",
         charts.loss_distribution(mc),
         "Share of paths (log scale) per 2% bin of loss_pct from tranches.parquet; the bar at 0 is the paths "
