@@ -57,11 +57,16 @@ class Covenants:
                 # after completion, so a quarter straddling completion is not set against
                 # the single month of rent it had)
                 first = max(0, month - covenant.trailing_months + 1)
-                window = np.arange(first, month + 1)[:, None]
-                operating = (window >= completion[None, :]) & (month >= completion)
-                accrued_after = (self.period_start[first : month + 1][:, None] >= completion[None, :]) & operating
-                cfads = np.where(operating, tape.period["cfads"][first : month + 1], 0.0).sum(axis=0)
-                service = np.where(accrued_after, tape.period["debt_service_scheduled"][first : month + 1], 0.0)
+                cfads = tape.period["cfads"][first : month + 1]
+                service = tape.period["debt_service_scheduled"][first : month + 1]
+                if completion.max() > 0:
+                    # something was still being built at closing: mask what came before completion
+                    window = np.arange(first, month + 1)[:, None]
+                    operating = (window >= completion[None, :]) & (month >= completion)
+                    accrued_after = (self.period_start[first : month + 1][:, None] >= completion[None, :]) & operating
+                    cfads = np.where(operating, cfads, 0.0)
+                    service = np.where(accrued_after, service, 0.0)
+                cfads = cfads.sum(axis=0)
                 service = service.sum(axis=0)
                 with np.errstate(over="ignore"):  # a vanishing debt service is infinite cover
                     dscr = np.divide(cfads, service, out=np.full(mode.shape, np.nan), where=service > 0)
@@ -105,12 +110,14 @@ def loan_to_value(debt_balance: np.ndarray, collateral: np.ndarray, mode: np.nda
 
 
 def _below(value: np.ndarray, level: float | None) -> np.ndarray:
+    """Where ``value`` is below ``level``; NaN (not measured) never is."""
     if level is None:
         return np.zeros(value.shape, dtype=bool)
-    return np.nan_to_num(value, nan=np.inf) < level
+    return value < level  # a comparison with NaN is false
 
 
 def _above(value: np.ndarray, level: float | None) -> np.ndarray:
+    """Where ``value`` is above ``level``; NaN (not measured) never is."""
     if level is None:
         return np.zeros(value.shape, dtype=bool)
-    return np.nan_to_num(value, nan=-np.inf) > level
+    return value > level

@@ -246,6 +246,8 @@ class Debt:
 
     def write_down(self, i: int, paths: np.ndarray) -> None:
         """Write off what a tranche is still owed on ``paths``: principal and interest arrears."""
+        if not paths.any():
+            return  # (the common case: writing off nothing changes nothing)
         lost = np.where(paths, self.balance[i], 0.0)
         self.month["writedown"][i] += lost
         self.interest_forgiven[i] += np.where(paths, self.interest_arrears[i], 0.0)

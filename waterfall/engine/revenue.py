@@ -43,6 +43,8 @@ class LeaseBook:
             self.generation = next(f.generation for f in deal.fleets if f.name == self.fleet)
 
     def rate(self, month: int) -> np.ndarray:
+        if self.lease.escalator == 0.0:
+            return self.base_rate  # times 1.0 ** years: the same numbers, without the powers
         years = (month - self.base_month) // 12
         return self.base_rate * (1.0 + self.lease.escalator) ** years
 

@@ -45,7 +45,9 @@ class Books:
         self.schedule = schedule = Schedule(deal.calendar)
         months, paths = schedule.months, market.paths
         # month-major copies: each month reads one contiguous row over paths
-        rents = {g: np.ascontiguousarray(a[:, :months].T) for g, a in market.gpu_rent.items()}
+        # only the generations of the deal's fleets are read (a market may price others)
+        generations = {fleet.generation for fleet in deal.fleets}
+        rents = {g: np.ascontiguousarray(a[:, :months].T) for g, a in market.gpu_rent.items() if g in generations}
         index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
         self.ledger = Ledger([OPERATING, *deal.account_names], months, paths, deal.calendar.rounding == "cents")
         self.build = Build(deal, market, schedule)

@@ -66,7 +66,15 @@ class Tape:
         ledger: Ledger,
     ) -> Tape:
         n = len(tranche_names)
-        period = {name: np.zeros((months, paths)) for name in PERIOD_FIELDS}
+        tranche_size, period_size = months * n * paths, months * paths
+        # one zeroed block carved into every record: a few large allocations fault in far
+        # fewer pages than dozens of chunk-sized ones (numpy asks for huge pages from 4 MB)
+        records = len(TRANCHE_FIELDS) * tranche_size
+        block = np.zeros(records + (len(PERIOD_FIELDS) + len(ledger.balance)) * period_size)
+        by_tranche = block[:records].reshape(len(TRANCHE_FIELDS), months, n, paths)
+        tranche = {name: by_tranche[i] for i, name in enumerate(TRANCHE_FIELDS)}
+        rest = block[records:].reshape(-1, months, paths)
+        period = {name: rest[i] for i, name in enumerate(PERIOD_FIELDS)}
         for name in ("dscr", "dscr_trailing", "ltv"):
             period[name][:] = np.nan
         return cls(
@@ -74,10 +82,10 @@ class Tape:
             paths=paths,
             tranche_names=tranche_names,
             original_balance=original_balance,
-            tranche={name: np.zeros((months, n, paths)) for name in TRANCHE_FIELDS},
+            tranche=tranche,
             period=period,
             mode=np.zeros((months, paths), dtype=np.int8),
-            accounts={name: np.zeros((months, paths)) for name in ledger.balance},
+            accounts={name: rest[len(PERIOD_FIELDS) + i] for i, name in enumerate(ledger.balance)},
             ledger=ledger,
             default_month=np.full(paths, -1, dtype=np.int64),
         )

@@ -156,7 +156,9 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     state = demand_state(common, scenario.demand.persistence)
     variance = demand_state_variance(scenario.demand.persistence, months)
     model = rent_model(scenario, deal)
-    rents = rent_paths(model, months, streams["rent"], common)
+    # only the generations the deal's fleets are: the others' rents are never read
+    generations = frozenset(fleet.generation for fleet in deal.fleets)
+    rents = rent_paths(model, months, streams["rent"], common, generations=generations)
     closing = {name: model.start * ratio for name, ratio in model.generation_ratios().items()}
     parties = {name: scenario.credit.of(name) for name in deal.counterparties}
     defaults = tenant_defaults(parties, months, streams["tenant_defaults"], state, paths=BLOCK, state_variance=variance)

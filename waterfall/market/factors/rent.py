@@ -165,11 +165,14 @@ def rent_paths(
     common: np.ndarray | None = None,
     *,
     paths: int | None = None,
+    generations: frozenset[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Market rent ($/GPU-hour) per generation, each (paths, months). Month 0 is ``start * ratio`` exactly.
 
     ``common``: the demand shocks (paths, months), or None for independent
-    rent. ``paths`` is needed only when ``common`` is None.
+    rent. ``paths`` is needed only when ``common`` is None. ``generations``:
+    only these generations' rents (all by default); the random draws are the
+    same either way, so each generation's rent is too.
     """
     require_loading(model.demand_loading)
     ratios = model.generation_ratios()
@@ -189,10 +192,13 @@ def rent_paths(
         size = np.where(happens, launch.jump_mean + launch.jump_sd * rng.standard_normal(n), 0.0)
         for column in _launch_columns(launch, months):
             for name in hit:
-                jumps.setdefault(name, np.zeros((n, months)))[:, column] += size / launch.spread_months
+                if generations is None or name in generations:
+                    jumps.setdefault(name, np.zeros((n, months)))[:, column] += size / launch.spread_months
 
     rents = {}
     for name, ratio in ratios.items():
+        if generations is not None and name not in generations:
+            continue
         moves = common_log + np.cumsum(jumps[name], axis=1) if name in jumps else common_log
         rents[name] = np.maximum(model.start * ratio * np.exp(moves), model.floor * ratio)  # exp(0) = 1 at closing
     return rents
