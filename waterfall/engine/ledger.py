@@ -46,9 +46,12 @@ class Ledger:
             self.balance[source] -= amount
         if destination in self.balance:
             self.balance[destination] += amount
-        key = (source, destination)
+        self._row(month, (source, destination))[...] += amount
+        return amount
+
+    def _row(self, month: int, key: tuple[str, str]) -> np.ndarray:
+        """This month's record of the flow ``key`` over the paths, created when first moved."""
         tape = self.flows.get(key)
         if tape is None:
             tape = self.flows[key] = self._new_flow()
-        tape[month] += amount
-        return amount
+        return tape[month]

@@ -20,6 +20,7 @@ from waterfall.engine.covenants import Covenants, loan_to_value
 from waterfall.engine.crypto import CryptoBook
 from waterfall.engine.debt import MOVEMENTS, Debt
 from waterfall.engine.expenses import Expenses
+from waterfall.engine.few_paths import distribute, runs_on_few
 from waterfall.engine.guarantees import ResidualValueGuarantees
 from waterfall.engine.hedges import Hedges
 from waterfall.engine.ledger import Ledger
@@ -75,6 +76,7 @@ class Books:
         self.collateral = self.fleet_value + self.campus_value[:, None]
         self.sale_lag = deal.enforcement.sale_lag_months + market.sale_lag_months
         self.accounts = {a.name: a for a in deal.accounts}
+        self.few = runs_on_few(deal)  # whether a rare mode's waterfall may run on its own paths
         self.maintenance_reserves = [a.name for a in deal.accounts if isinstance(a, MaintenanceReserve)]
         self.mode = np.zeros(paths, dtype=np.int8)
         self.sweep_breach = np.zeros(paths, dtype=bool)
@@ -145,7 +147,7 @@ class Books:
         ):
             mask = self.mode == code
             if mask.any():
-                execute(self, steps, mask)
+                distribute(self, steps, mask, self.few)
         self.short = self.debt.settle(self.mode != WOUND_UP)
 
     def test_payments(self, month: int) -> None:
