@@ -24,6 +24,7 @@ from waterfall.market.generate import generate
 from waterfall.market.scenario import load_scenario
 from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.results import simulate
+from waterfall.risk.montecarlo import release_memory
 from waterfall.risk.period_stats import PeriodStats
 
 
@@ -51,12 +52,15 @@ def main() -> None:
         t3 = time.perf_counter()
         stats.add(tape)
         t4 = time.perf_counter()
+        defaulted = int((tape.default_month >= 0).sum())
+        del market, tape  # as the Monte Carlo loop does: one chunk's arrays alive at a time
+        release_memory()
         if first == 0:
             continue
         for stage, spent in zip(seconds, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             seconds[stage] += spent
         counted += count
-        defaults += int((tape.default_month >= 0).sum())
+        defaults += defaulted
     path_months = counted * months
     total = sum(seconds.values())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
