@@ -6,12 +6,15 @@ examples; ``dev`` explores more, randomly. Choose with ``HYPOTHESIS_PROFILE=dev`
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+import waterfall
 from waterfall.spec.deal import Deal
 from waterfall.spec.load import load_deal
 
@@ -32,6 +35,12 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Hypothesis mixes literal constants from the imported modules into what it generates,
+# so a derandomized test would see other examples depending on which tests ran before
+# it. Importing every module of the package up front gives every run the same pool.
+for module in pkgutil.walk_packages(waterfall.__path__, "waterfall."):
+    importlib.import_module(module.name)
 
 ROOT = Path(__file__).resolve().parent.parent
 
