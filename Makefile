@@ -51,9 +51,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# the issue-5 figures on the 120-month GPU-lease bench deal: Monte Carlo throughput and peak memory at
+# 10k/100k/1M paths on every core; the per-path SimPy baseline against the engine on the same paths;
+# Dask LocalCluster with 2 workers against 1; then where a chunk's time goes
 bench: $(STAMP)
+	$(BIN)/python benchmarks/montecarlo.py --paths 10000 100000 1000000
+	$(BIN)/python benchmarks/per_path_baseline.py
+	$(BIN)/python benchmarks/montecarlo.py --dask --paths 200000
 	$(BIN)/python benchmarks/engine_throughput.py --paths 100000
-	$(BIN)/python benchmarks/montecarlo.py --paths 100000 1000000
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -82,6 +82,7 @@ class DaskCluster:
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         # imported only when asked for: importing distributed takes a second
+        import dask  # noqa: PLC0415
         from distributed import Client, LocalCluster, wait  # noqa: PLC0415
 
         self._wait = wait
@@ -89,9 +90,15 @@ class DaskCluster:
         self._cluster = None
         if address is None:
             count = workers or available_cores()
-            self._cluster = LocalCluster(
-                n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
-            )
+            # Dask starts its workers with MALLOC_TRIM_THRESHOLD_ set, which also pins glibc's mmap
+            # threshold: every chunk-sized array is then mapped and unmapped afresh, and page faults
+            # cost a third of the run. Our workers keep glibc's adaptive default, as local processes do.
+            environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
+            environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+                self._cluster = LocalCluster(
+                    n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+                )
             self._client = Client(self._cluster)
         else:
             self._client = Client(address, timeout="10s")

@@ -109,12 +109,20 @@ def simulate_paths(
 
 
 def plan(paths: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
-    """(first path, count) of each task: whole blocks, a few tasks per worker so both stay busy
-    to the end, each at most 16 chunks so a task's results stay small."""
-    chunk = whole_blocks(chunk_size)
-    per_task = -(-paths // (4 * workers)) if workers > 1 else paths
-    per_task = min(max(chunk, -(-per_task // chunk) * chunk), 16 * chunk)
-    return [(first, min(per_task, paths - first)) for first in range(0, paths, per_task)]
+    """(first path, count) of each task: whole blocks shared out evenly, at least four tasks per
+    worker so every worker stays busy to the end, each at most 16 chunks so its results stay small."""
+    blocks = -(-paths // BLOCK)
+    tasks = -(-paths // (16 * whole_blocks(chunk_size)))
+    if workers > 1:
+        tasks = max(tasks, 4 * workers)
+    tasks = min(tasks, blocks)
+    per_task, extra = divmod(blocks, tasks)
+    plan, first = [], 0
+    for i in range(tasks):
+        count = min((per_task + (i < extra)) * BLOCK, paths - first)
+        plan.append((first, count))
+        first += count
+    return plan
 
 
 def whole_blocks(chunk_size: int) -> int:
