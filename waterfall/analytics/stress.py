@@ -23,7 +23,7 @@ from attrs import frozen
 from waterfall.market.curves import Market, base_case
 from waterfall.market.scenario import load_scenario
 from waterfall.spec.deal import Deal
-from waterfall.spec.lease import FixedRent, Lease, PerGpuHourRent, PerMwRent
+from waterfall.spec.lease import FixedRent, Lease, PerMwRent
 from waterfall.spec.tranche import FloatingCoupon
 
 LN2 = math.log(2.0)
@@ -59,18 +59,6 @@ FACTORS = {
 }
 
 
-def rent_generations(deal: Deal) -> set[str]:
-    """The GPU generations whose market rent the deal reads (merchant GPUs, walk-aways, renewals)."""
-    fleets = {f.name: f.generation for f in deal.fleets}
-    read = {fleets[m.fleet] for m in deal.merchant}
-    read |= {
-        fleets[lease.rent.fleet]
-        for lease in deal.leases
-        if isinstance(lease.rent, PerGpuHourRent) and (lease.renewal or lease.early_termination)
-    }
-    return read
-
-
 def read_indices(deal: Deal) -> set[str]:
     """The rate indices the deal's floating coupons and hedges read."""
     return {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)} | {
@@ -94,7 +82,7 @@ def building(deal: Deal) -> bool:
 
 def not_applicable(deal: Deal, factor: str) -> str | None:
     """Why ``factor`` cannot move ``deal`` at all, or None when it can."""
-    if factor in ("rent_drift", "launch_jump") and not rent_generations(deal):
+    if factor in ("rent_drift", "launch_jump") and not deal.market_rent_generations:
         return "the deal reads no GPU market rent"
     if factor == "launch_jump" and not launch_months(deal):
         return "no base-preset launch falls within the deal's horizon"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from waterfall.engine.columns import column_sums
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.spec.account import OPERATING, LockUp
@@ -66,8 +67,8 @@ class Covenants:
                     accrued_after = (self.period_start[first : month + 1][:, None] >= completion[None, :]) & operating
                     cfads = np.where(operating, cfads, 0.0)
                     service = np.where(accrued_after, service, 0.0)
-                cfads = cfads.sum(axis=0)
-                service = service.sum(axis=0)
+                cfads = column_sums(cfads)
+                service = column_sums(service)
                 with np.errstate(over="ignore"):  # a vanishing debt service is infinite cover
                     dscr = np.divide(cfads, service, out=np.full(mode.shape, np.nan), where=service > 0)
                 tape.period["dscr_trailing"][month] = np.where(mode == WOUND_UP, np.nan, dscr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from waterfall.engine.clock import Schedule
+from waterfall.engine.columns import column_sums
 from waterfall.spec.deal import Deal
 from waterfall.spec.tranche import (
     Bullet,
@@ -89,7 +90,7 @@ class Debt:
         return np.maximum(self.index[coupon.index][fixing], coupon.floor) + coupon.spread
 
     def total_balance(self) -> np.ndarray:
-        return self.balance.sum(axis=0)
+        return column_sums(self.balance)
 
     def accrue(
         self,
@@ -218,15 +219,17 @@ class Debt:
         self.interest_due[i] -= amount
         self.month["interest_paid"][i] += amount
 
-    def pay_principal(self, i: int, amount: np.ndarray) -> None:
+    def pay_principal(self, i: int, amount: np.ndarray, paths: np.ndarray) -> None:
+        """Scheduled principal paid on ``paths`` (the step's mode); float residue of a payment
+        is not carried into arrears. Other paths are left exactly as they are."""
         self.balance[i] -= amount
-        self.principal_due[i] = np.maximum(self.principal_due[i] - amount, 0.0)
+        np.maximum(self.principal_due[i] - amount, 0.0, out=self.principal_due[i], where=paths)
         self.month["principal_paid"][i] += amount
 
-    def prepay(self, i: int, amount: np.ndarray) -> None:
-        """Unscheduled principal (a sweep): reduces the balance, arrears capped by it."""
+    def prepay(self, i: int, amount: np.ndarray, paths: np.ndarray) -> None:
+        """Unscheduled principal (a sweep) on ``paths``: reduces the balance, arrears capped by it."""
         self.balance[i] -= amount
-        self.principal_due[i] = np.minimum(self.principal_due[i], self.balance[i])
+        np.minimum(self.principal_due[i], self.balance[i], out=self.principal_due[i], where=paths)
         self.month["principal_paid"][i] += amount
 
     def settle(self, paying: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from waterfall.engine.expenses import Expenses
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import execute, reserve_target
 from waterfall.spec.account import DebtServiceReserve, MaintenanceReserve
-from waterfall.spec.steps import PayPrincipal, Step, Sweep
+from waterfall.spec.steps import Step
 
 # run a mode on its own paths when it holds at most this share of them
 FEW = 0.25
@@ -120,24 +120,5 @@ def distribute(books, steps: tuple[Step, ...], mask: np.ndarray, few: bool) -> N
     paths = np.flatnonzero(mask)
     if few and len(paths) <= FEW * len(mask):
         FewBooks(books, paths).run(steps)
-        touch_others(books.debt, steps, ~mask)
     else:
         execute(books, steps, mask)
-
-
-def touch_others(debt: Debt, steps: tuple[Step, ...], others: np.ndarray) -> None:
-    """What a masked waterfall does to the paths outside its mask, done here too.
-
-    Paying nothing on a path still clamps its principal due: at zero from below
-    for a ``pay_principal`` (so float residue of a payment is not carried into
-    arrears), at the balance for a ``sweep``. The masked run does this to every
-    path; keeping it keeps the results identical.
-    """
-    for step in steps:
-        if isinstance(step, PayPrincipal | Sweep):
-            for name in step.tranches:
-                due = debt.principal_due[debt.position[name]]
-                if isinstance(step, PayPrincipal):
-                    np.maximum(due - 0.0, 0.0, out=due, where=others)
-                else:
-                    np.minimum(due, debt.balance[debt.position[name]], out=due, where=others)

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
+from waterfall.engine.columns import column_sums
 from waterfall.engine.crypto import CryptoBook
 from waterfall.engine.debt import Debt
 from waterfall.engine.expenses import MAINTENANCE, Expenses
@@ -50,7 +51,7 @@ class Books(Protocol):
 
 def _pro_rata(owed: np.ndarray, paid: np.ndarray) -> np.ndarray:
     """Split ``paid`` (paths,) over the rows of ``owed`` (rows, paths) in proportion."""
-    total = owed.sum(axis=0)
+    total = column_sums(owed)
     share = np.divide(owed, total, out=np.zeros_like(owed), where=total > 0)
     return share * paid
 
@@ -71,7 +72,7 @@ def _pay_group(
             continue
         # what is still owed after the previous source, measured on what actually moved
         remaining = np.maximum(owed - paid, 0.0)
-        amount = np.minimum(np.maximum(ledger.balance[source], 0.0), remaining.sum(axis=0))
+        amount = np.minimum(np.maximum(ledger.balance[source], 0.0), column_sums(remaining))
         if not amount.any():
             continue
         for j, part in enumerate(_pro_rata(remaining, amount)):
@@ -84,7 +85,7 @@ def pay_expenses(books: Books, mask: np.ndarray) -> None:
     is then drawn from the maintenance reserves, the reason they are kept."""
     ledger, due = books.ledger, books.expenses.due
     owed = np.array([np.where(mask, amount, 0.0) for amount in due.values()])
-    cash = np.minimum(ledger.balance[OPERATING], owed.sum(axis=0))
+    cash = np.minimum(ledger.balance[OPERATING], column_sums(owed))
     for name, part in zip(due, _pro_rata(owed, cash), strict=True):
         due[name] -= ledger.move(books.month, OPERATING, name, part)
     for reserve in books.maintenance_reserves:
@@ -106,7 +107,10 @@ def pay_tranches(books: Books, step: PayInterest | PayPrincipal, mask: np.ndarra
     owed = (debt.interest_due if interest else debt.principal_due)[rows]
     paid = _pay_group(books, step.tranches, owed, mask, step.reserve)
     for i, amount in zip(rows, paid, strict=True):
-        (debt.pay_interest if interest else debt.pay_principal)(i, amount)
+        if interest:
+            debt.pay_interest(i, amount)
+        else:
+            debt.pay_principal(i, amount, mask)
 
 
 def fund_reserve(books: Books, step: FundReserve, mask: np.ndarray) -> None:
@@ -128,7 +132,7 @@ def sweep(books: Books, step: Sweep, mask: np.ndarray) -> None:
     for name in step.tranches:
         i = debt.position[name]
         amount = ledger.move(books.month, OPERATING, name, np.minimum(available, debt.balance[i]))
-        debt.prepay(i, amount)
+        debt.prepay(i, amount, mask)
         available = available - amount
 
 
@@ -146,7 +150,7 @@ def pay_hedge(books: Books, step: PayHedge, mask: np.ndarray) -> None:
 def sell_crypto(books: Books, step: SellCrypto, mask: np.ndarray) -> None:
     """Raise just what operating cash lacks for these tranches' interest and principal due."""
     rows = [books.debt.position[n] for n in step.tranches]
-    owed = (books.debt.interest_due[rows] + books.debt.principal_due[rows]).sum(axis=0)
+    owed = column_sums(books.debt.interest_due[rows] + books.debt.principal_due[rows])
     lacking = np.where(mask, np.maximum(owed - books.ledger.balance[OPERATING], 0.0), 0.0)
     if lacking.any():
         books.crypto.sell(books.month, step.holding, lacking, books.ledger)
@@ -184,6 +188,6 @@ def reserve_target(account: DebtServiceReserve | MaintenanceReserve, debt: Debt,
     """DSRA: N months of its tranches' scheduled debt service this period; maintenance: a fixed amount."""
     if isinstance(account, DebtServiceReserve):
         rows = [debt.position[name] for name in account.tranches]
-        service = (debt.interest_scheduled[rows] + debt.principal_scheduled[rows]).sum(axis=0)
+        service = column_sums(debt.interest_scheduled[rows] + debt.principal_scheduled[rows])
         return service / months_per_payment * account.target_months
     return np.full(debt.balance.shape[1], account.target)

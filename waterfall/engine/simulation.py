@@ -15,6 +15,7 @@ import simpy
 
 from waterfall.engine.clock import Phase, Schedule, at
 from waterfall.engine.collateral import SALE, campus_book_value, fleet_book_value
+from waterfall.engine.columns import column_sums
 from waterfall.engine.construction import Build
 from waterfall.engine.covenants import Covenants, loan_to_value
 from waterfall.engine.crypto import CryptoBook
@@ -30,7 +31,6 @@ from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
-from waterfall.spec.lease import PerGpuHourRent
 from waterfall.spec.steps import PayEquity
 from waterfall.spec.tranche import FloatingCoupon, Sculpted
 
@@ -110,7 +110,7 @@ class Books:
 
     def accrue_debt(self, month: int) -> None:
         first = self.schedule.period_start[month]
-        cfads = self.tape.period["cfads"][first : month + 1].sum(axis=0)
+        cfads = column_sums(self.tape.period["cfads"][first : month + 1])
         live = self.mode != WOUND_UP
         constructing = self.build.constructing(month)
         service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live, constructing)
@@ -298,13 +298,7 @@ def _simulate(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None
 def _check_market(deal: Deal, market: Market) -> None:
     """The market must cover every rent and index the deal reads, over its whole horizon."""
     months = deal.calendar.horizon_months
-    fleets = {f.name: f.generation for f in deal.fleets}
-    generations = {fleets[m.fleet] for m in deal.merchant}
-    generations |= {
-        fleets[lease.rent.fleet]
-        for lease in deal.leases
-        if isinstance(lease.rent, PerGpuHourRent) and (lease.renewal or lease.early_termination)
-    }
+    generations = deal.market_rent_generations
     indices = {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)}
     indices |= {h.index for h in deal.hedges}
     assets = {c.asset for c in deal.crypto}

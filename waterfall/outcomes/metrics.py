@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from waterfall.engine.columns import column_sums
+
 FLOOR = -0.999  # a month
 
 
-# Paths come in blocks of this many (``waterfall.market.generate.BLOCK``), and a chunk
-# starts on a block. numpy's vectorised power may differ in the last bit between SIMD
-# lanes and the scalar tail, so a path's IRR would depend on its column in the array;
-# solving block by block puts every path in the same column whatever the chunk size.
+# Paths come in blocks of this many (``waterfall.market.generate.BLOCK``): solving a block
+# at a time keeps the arrays (and so the memory) of one solve small.
 LANES = 1024
+
+
+def powers(base: np.ndarray, top: int) -> np.ndarray:
+    """``base ** j`` for j = 0 .. ``top`` (rows) of each path (columns), by repeated products.
+
+    numpy's vectorised ``**`` can differ in the last bit between its SIMD lanes and its
+    scalar tail, so a path's IRR would depend on where it sits in the array. A product is
+    correctly rounded wherever it is computed, so these powers are the same for a path
+    alone or among any others.
+    """
+    table = np.empty((top + 1, base.size))
+    table[0] = 1.0
+    table[1:] = base
+    return np.cumprod(table, axis=0)
 
 
 def monthly_irr(flows: np.ndarray) -> np.ndarray:
@@ -36,34 +50,38 @@ def _monthly_irr(flows: np.ndarray) -> np.ndarray:
     flowing = np.flatnonzero(flows.any(axis=1))
     flows = flows[flowing]
     months = flowing.astype(np.float64)[:, None]
+    top = int(flowing[-1]) if flowing.size else 0
     rate = np.full(flows.shape[1], 0.01)
     active = np.arange(flows.shape[1])  # Newton works only on the paths not yet settled
     for _ in range(30):
         r, f = rate[active], flows[:, active]
-        discount = (1.0 + r) ** -months
-        value = (f * discount).sum(axis=0)
-        slope = -(f * months * discount).sum(axis=0) / (1.0 + r)
+        discount = powers(1.0 / (1.0 + r), top)[flowing]
+        value = column_sums(f * discount)
+        slope = -column_sums(f * months * discount) / (1.0 + r)
         step = np.divide(value, slope, out=np.zeros_like(value), where=slope != 0)
         rate[active] = np.clip(r - step, -0.5, 1.0)
         active = active[np.abs(step) >= 1e-13]
         if active.size == 0:
             break
-    settled = np.abs((flows * (1.0 + rate) ** -months).sum(axis=0)) <= 1e-9 * np.abs(flows).sum(axis=0)
+    discount = powers(1.0 / (1.0 + rate), top)[flowing]
+    settled = np.abs(column_sums(flows * discount)) <= 1e-9 * column_sums(np.abs(flows))
     if not settled.all():
-        bisected = _bisect(flows[:, ~settled], horizon - months)
+        bisected = _bisect(flows[:, ~settled], horizon - flowing)
         rate = np.where(settled, rate, bisected[np.cumsum(~settled) - 1])
     # money lent at closing or drawn later; nothing ever received back is -100%
     invested = (flows < 0).any(axis=0)
-    returned = np.maximum(flows, 0.0).sum(axis=0)
+    returned = column_sums(np.maximum(flows, 0.0))
     rate = np.where(invested & (returned <= 0), -1.0, rate)
     return np.where(invested, rate, np.nan)
 
 
-def _bisect(flows: np.ndarray, powers: np.ndarray) -> np.ndarray:
-    """Bisection on NPV x (1 + r)^T, which has NPV's sign and cannot overflow for r > -1."""
+def _bisect(flows: np.ndarray, exponents: np.ndarray) -> np.ndarray:
+    """Bisection on NPV x (1 + r)^T, which has NPV's sign and cannot overflow for r > -1;
+    ``exponents`` is T minus each row's month."""
+    top = int(exponents.max())
 
     def scaled_npv(rate: np.ndarray) -> np.ndarray:
-        return (flows * (1.0 + rate) ** powers).sum(axis=0)
+        return column_sums(flows * powers(1.0 + rate, top)[exponents])
 
     low = np.full(flows.shape[1], FLOOR)
     high = np.full(flows.shape[1], 1.0)
@@ -82,12 +100,14 @@ def _bisect(flows: np.ndarray, powers: np.ndarray) -> np.ndarray:
 
 
 def annual_irr(flows: np.ndarray) -> np.ndarray:
-    monthly = monthly_irr(flows)
-    return (1.0 + monthly) ** 12 - 1.0
+    growth = 1.0 + monthly_irr(flows)
+    # (1 + m)^12 by squaring: products round the same in every lane, a vectorised power may not
+    fourth = (growth * growth) * (growth * growth)
+    return fourth * fourth * fourth - 1.0
 
 
 def wal_years(principal: np.ndarray) -> np.ndarray:
     """Weighted average life in years of principal received (months, paths); paid at month end."""
     years = (np.arange(principal.shape[0]) + 1.0)[:, None] / 12.0
-    total = principal.sum(axis=0)
-    return np.divide((principal * years).sum(axis=0), total, out=np.full(total.shape, np.nan), where=total > 0)
+    total = column_sums(principal)
+    return np.divide(column_sums(principal * years), total, out=np.full(total.shape, np.nan), where=total > 0)

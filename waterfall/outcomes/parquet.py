@@ -23,7 +23,7 @@ def write_tables(directory: str | Path, tables: dict[str, pl.DataFrame]) -> list
 
 
 def write_text(target: str | Path, text: str) -> Path:
-    """Write a text record (the deal or scenario file a result came from) atomically."""
+    """Write a text file (a deal copy, a report) atomically: whole under its name, or not at all."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")

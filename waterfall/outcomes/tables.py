@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from waterfall.engine.columns import column_sums
 from waterfall.engine.tape import MODE_NAMES, PERIOD_FIELDS, TRANCHE_FIELDS, Tape
 from waterfall.outcomes.metrics import annual_irr, wal_years
 
@@ -94,10 +95,10 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
     for i, name in enumerate(tape.tranche_names):
         # what was lent: at closing, plus any later draws on this path
         drawn = t["drawn"][:, i, :]
-        original = tape.original_balance[i] + drawn.sum(axis=0)
+        original = tape.original_balance[i] + column_sums(drawn)
         flows = np.vstack([np.full((1, tape.paths), -tape.original_balance[i]), received[:, i, :] - drawn])
         # float residue of a repaid balance is not a loss
-        loss = np.maximum(t["writedown"][:, i, :].sum(axis=0) + tape.interest_forgiven[i], 0.0)
+        loss = np.maximum(column_sums(t["writedown"][:, i, :]) + tape.interest_forgiven[i], 0.0)
         unpaid_principal = t["principal_scheduled"][:, i, :] - t["principal_paid"][:, i, :]
         shortfall = _first((t["interest_shortfall"][:, i, :] > 0.005) | (unpaid_principal > 0.005))
         rows.append(
@@ -106,8 +107,8 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
                 "tranche": name,
                 "kind": "debt",
                 "original_balance": original,
-                "interest_paid": t["interest_paid"][:, i, :].sum(axis=0),
-                "principal_paid": t["principal_paid"][:, i, :].sum(axis=0),
+                "interest_paid": column_sums(t["interest_paid"][:, i, :]),
+                "principal_paid": column_sums(t["principal_paid"][:, i, :]),
                 "loss": loss,
                 "loss_pct": np.divide(loss, original, out=np.zeros(tape.paths), where=original > 0),
                 "irr": annual_irr(flows),
@@ -118,9 +119,9 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
         )
     distributions = tape.period["equity_distribution"]
     contributions = tape.period["equity_contribution"]
-    invested = tape.equity_amount + contributions.sum(axis=0)
+    invested = tape.equity_amount + column_sums(contributions)
     equity_flows = np.vstack([np.full((1, tape.paths), -tape.equity_amount), distributions - contributions])
-    unreturned = np.maximum(invested - distributions.sum(axis=0), 0.0)
+    unreturned = np.maximum(invested - column_sums(distributions), 0.0)
     rows.append(
         {
             "path": np.arange(tape.paths, dtype=np.int64),
@@ -128,7 +129,7 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
             "kind": "equity",
             "original_balance": invested,
             "interest_paid": np.zeros(tape.paths),
-            "principal_paid": distributions.sum(axis=0),
+            "principal_paid": column_sums(distributions),
             "loss": unreturned,
             "loss_pct": np.divide(unreturned, invested, out=np.zeros(tape.paths), where=invested > 0),
             "irr": annual_irr(equity_flows),

@@ -21,6 +21,7 @@ import polars as pl
 from plotly.offline import get_plotlyjs
 
 from waterfall.analytics.bond import tranche_metrics
+from waterfall.outcomes.parquet import write_text
 from waterfall.report import charts, sections
 from waterfall.report.directory import MonteCarloTables, ResultsDirectory
 from waterfall.spec.deal import Deal
@@ -224,9 +225,4 @@ def _document(results: ResultsDirectory, page: Page) -> str:
 
 def write_report(html: str, target: str | Path) -> Path:
     """Write the page under a temporary name and rename it, so it appears whole or not at all."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_text(html, encoding="utf-8")
-    partial.replace(target)
-    return target
+    return write_text(target, html)

@@ -13,7 +13,7 @@ from waterfall.spec.covenant import Covenant, Enforcement
 from waterfall.spec.crypto import CryptoHolding
 from waterfall.spec.guarantee import Guarantee
 from waterfall.spec.hedge import Hedge
-from waterfall.spec.lease import Lease, Merchant, Tape
+from waterfall.spec.lease import Lease, Merchant, PerGpuHourRent, Tape
 from waterfall.spec.market import MarketCurves
 from waterfall.spec.steps import Waterfall
 from waterfall.spec.tranche import Equity, Tranche
@@ -66,3 +66,16 @@ class Deal:
         """Every named party whose credit a scenario can stress: tenants and guarantors."""
         names = {lease.tenant for lease in self.leases} | {g.guarantor for g in self.guarantees}
         return tuple(sorted(names))
+
+    @property
+    def market_rent_generations(self) -> set[str]:
+        """The GPU generations whose market rent the deal reads: merchant GPUs, and leased
+        GPUs that can come back to the market (a renewal or a walk-away option)."""
+        fleets = {f.name: f.generation for f in self.fleets}
+        read = {fleets[m.fleet] for m in self.merchant}
+        read |= {
+            fleets[lease.rent.fleet]
+            for lease in self.leases
+            if isinstance(lease.rent, PerGpuHourRent) and (lease.renewal or lease.early_termination)
+        }
+        return read
