@@ -14,18 +14,26 @@ FLOOR = -0.999  # a month
 LANES = 1024
 
 
-def powers(base: np.ndarray, top: int) -> np.ndarray:
-    """``base ** j`` for j = 0 .. ``top`` (rows) of each path (columns), by repeated products.
+def powers(base: np.ndarray, exponents: np.ndarray) -> np.ndarray:
+    """``base ** e`` for each whole exponent e (rows) of each path (columns), by squaring.
 
     numpy's vectorised ``**`` can differ in the last bit between its SIMD lanes and its
-    scalar tail, so a path's IRR would depend on where it sits in the array. A product is
-    correctly rounded wherever it is computed, so these powers are the same for a path
-    alone or among any others.
+    scalar tail, so a path's IRR would depend on where it sits in the array. Here
+    ``base ** e`` is the product of the squares ``base ** 2**b`` for the bits b of e,
+    always in the same order: correctly rounded products of the path's own numbers,
+    the same for a path alone or among any others.
     """
-    table = np.empty((top + 1, base.size))
-    table[0] = 1.0
-    table[1:] = base
-    return np.cumprod(table, axis=0)
+    exponents = np.asarray(exponents, dtype=np.int64).ravel()
+    result = np.ones((exponents.size, base.size))
+    square = np.array(base, dtype=np.float64)
+    bit = 0
+    while (1 << bit) <= exponents.max(initial=0):
+        uses = (exponents >> bit) & 1 == 1
+        if uses.any():
+            result[uses] *= square
+        square = square * square
+        bit += 1
+    return result
 
 
 def monthly_irr(flows: np.ndarray) -> np.ndarray:
@@ -50,12 +58,11 @@ def _monthly_irr(flows: np.ndarray) -> np.ndarray:
     flowing = np.flatnonzero(flows.any(axis=1))
     flows = flows[flowing]
     months = flowing.astype(np.float64)[:, None]
-    top = int(flowing[-1]) if flowing.size else 0
     rate = np.full(flows.shape[1], 0.01)
     active = np.arange(flows.shape[1])  # Newton works only on the paths not yet settled
     for _ in range(30):
         r, f = rate[active], flows[:, active]
-        discount = powers(1.0 / (1.0 + r), top)[flowing]
+        discount = powers(1.0 / (1.0 + r), flowing)
         value = column_sums(f * discount)
         slope = -column_sums(f * months * discount) / (1.0 + r)
         step = np.divide(value, slope, out=np.zeros_like(value), where=slope != 0)
@@ -63,7 +70,7 @@ def _monthly_irr(flows: np.ndarray) -> np.ndarray:
         active = active[np.abs(step) >= 1e-13]
         if active.size == 0:
             break
-    discount = powers(1.0 / (1.0 + rate), top)[flowing]
+    discount = powers(1.0 / (1.0 + rate), flowing)
     settled = np.abs(column_sums(flows * discount)) <= 1e-9 * column_sums(np.abs(flows))
     if not settled.all():
         bisected = _bisect(flows[:, ~settled], horizon - flowing)
@@ -78,10 +85,9 @@ def _monthly_irr(flows: np.ndarray) -> np.ndarray:
 def _bisect(flows: np.ndarray, exponents: np.ndarray) -> np.ndarray:
     """Bisection on NPV x (1 + r)^T, which has NPV's sign and cannot overflow for r > -1;
     ``exponents`` is T minus each row's month."""
-    top = int(exponents.max())
 
     def scaled_npv(rate: np.ndarray) -> np.ndarray:
-        return column_sums(flows * powers(1.0 + rate, top)[exponents])
+        return column_sums(flows * powers(1.0 + rate, exponents))
 
     low = np.full(flows.shape[1], FLOOR)
     high = np.full(flows.shape[1], 1.0)
