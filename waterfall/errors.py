@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from attrs import frozen
 
 
@@ -28,3 +30,10 @@ class InputError(Exception):
         lines = [f"{self.file}: {len(self.problems)} problem(s)"]
         lines += [f"  {self.file}: {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+def unwritable(
+    target: str | Path, exc: OSError, option: str = "--out", expected: str = "a writable directory"
+) -> InputError:
+    """The user error for an output directory that cannot be written (or has no space left)."""
+    return InputError(str(target), [Problem(option, f"expected {expected}, found {exc.strerror or exc}")])

@@ -22,14 +22,16 @@ from typing import Any
 import polars as pl
 
 from waterfall.errors import InputError, Problem
+from waterfall.outcomes.parquet import write_tables
 
 TABLES = ("summary", "paths")
 MANIFEST = "manifest.json"
 FORMAT = 1
+PART = "0"  # each cell is one file of each table
 
 
 def table_file(root: Path, table: str, key: str) -> Path:
-    return root / table / key / "0.parquet"
+    return root / table / key / f"{PART}.parquet"
 
 
 def file_sha256(path: Path) -> str:
@@ -44,14 +46,7 @@ def write_cell(root: Path, key: str, tables: dict[str, pl.DataFrame]) -> dict[st
     """Write a cell's tables atomically; returns each file's relative path, hash and row count."""
     record = {}
     for table, frame in tables.items():
-        target = table_file(root, table, key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        try:
-            frame.write_parquet(partial, statistics=True)
-            partial.replace(target)
-        finally:
-            partial.unlink(missing_ok=True)
+        (target,) = write_tables(table_file(root, table, key).parent, {PART: frame})
         record[table] = {"file": str(target.relative_to(root)), "sha256": file_sha256(target), "rows": frame.height}
     return record
 

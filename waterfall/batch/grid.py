@@ -62,9 +62,7 @@ class Cell:
     """One run of the grid: a deal under a scenario with some parameters set."""
 
     deal: Deal
-    deal_file: Path
     scenario: Scenario
-    scenario_label: str
     index: int  # position among the sweep's combinations
     parameters: dict[str, float]  # results column -> value
     fingerprint: str  # what the cell's results depend on: finished cells are reused only while it holds
@@ -132,7 +130,7 @@ def grid_from(raw: dict, path: Path, sha256: str) -> LoadedGrid:
             sources[scenario.name] = (scenario_label, scenario_sha)
             parameters = {column_name(p): float(v) for p, v in combo}
             fingerprint = _fingerprint(deal_sha, scenario_sha, parameters, grid)
-            cells.append(Cell(deal, deal_file, scenario, scenario_label, index, parameters, fingerprint))
+            cells.append(Cell(deal, scenario, index, parameters, fingerprint))
     names = [c.key for c in cells]
     duplicates = sorted({k for k in names if names.count(k) > 1})
     if duplicates:

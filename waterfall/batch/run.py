@@ -28,7 +28,7 @@ from waterfall import __version__
 from waterfall.batch.dataset import FORMAT, cell_is_whole, read_manifest, remove_partials, write_cell, write_manifest
 from waterfall.batch.grid import Cell, LoadedGrid
 from waterfall.engine.simulation import sculpted_schedule
-from waterfall.errors import InputError, Problem
+from waterfall.errors import InputError, Problem, unwritable
 from waterfall.risk.executors import Executor
 from waterfall.risk.montecarlo import Chunk, plan, simulate_paths
 from waterfall.risk.summary import summarise
@@ -134,9 +134,7 @@ def _finish(cell: Cell, chunks: list[Chunk], error: str | None, root: Path, mani
         entry["files"] = write_cell(root, cell.key, tables)
     except OSError as exc:
         entry.update(status="failed", error=f"cannot write results: {exc.strerror or exc}")
-        raise InputError(
-            str(root), [Problem("--out", f"expected a writable directory with free space, found {exc.strerror or exc}")]
-        ) from None
+        raise unwritable(root, exc, expected="a writable directory with free space") from None
     entry.update(status="done", error=None)
     write_manifest(root, manifest)
     return CellResult(cell.key, "done")
@@ -177,9 +175,7 @@ def _open(loaded: LoadedGrid, root: Path, executor: Executor) -> dict[str, Any]:
         manifest = read_manifest(root)
         remove_partials(root)
     except OSError as exc:
-        raise InputError(
-            str(root), [Problem("--out", f"expected a writable directory, found {exc.strerror or exc}")]
-        ) from None
+        raise unwritable(root, exc) from None
     grid = loaded.grid
     if manifest is not None and manifest["grid"]["name"] != grid.name:
         found = manifest["grid"]["name"]
@@ -214,9 +210,7 @@ def _open(loaded: LoadedGrid, root: Path, executor: Executor) -> dict[str, Any]:
     try:
         write_manifest(root, manifest)
     except OSError as exc:
-        raise InputError(
-            str(root), [Problem("--out", f"expected a writable directory, found {exc.strerror or exc}")]
-        ) from None
+        raise unwritable(root, exc) from None
     return manifest
 
 

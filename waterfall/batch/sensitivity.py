@@ -19,6 +19,7 @@ from waterfall.batch.grid import LoadedGrid, grid_from, sha256_bytes
 from waterfall.batch.run import BatchEvents, run_batch
 from waterfall.errors import InputError, Problem
 from waterfall.market.parameters import column_name
+from waterfall.outcomes.parquet import write_tables
 from waterfall.risk.executors import Executor
 
 METRICS = ("pd", "el_pct", "lgd", "var_99", "es_99", "irr_mean", "wal_mean")
@@ -109,9 +110,7 @@ def _merge(target: Path, table: pl.DataFrame) -> None:
         pair = (pl.col("x_factor") == table["x_factor"][0]) & (pl.col("y_factor") == table["y_factor"][0])
         same = pair & (pl.col("scenario") == table["scenario"][0])
         table = pl.concat([old.filter(~same), table])
-    partial = target.with_name(f".{target.name}.partial")
-    table.write_parquet(partial)
-    partial.replace(target)
+    write_tables(target.parent, {target.stem: table})
 
 
 def matrix(table: pl.DataFrame, tranche: str, metric: str) -> pl.DataFrame:

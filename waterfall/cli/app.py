@@ -7,13 +7,12 @@ wrong and where, and exit with status 2; they never print a traceback.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
-from waterfall.errors import InputError, Problem
+from waterfall.errors import InputError
 
 app = typer.Typer(
     add_completion=False,
@@ -35,11 +34,6 @@ def fail(error: InputError) -> None:
     for problem in error.problems:
         err.print(f"  {error.file}: {problem}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(USER_ERROR)
-
-
-def unwritable(target: Path, exc: OSError, option: str = "--out") -> InputError:
-    """The user error for an output directory that cannot be written."""
-    return InputError(str(target), [Problem(option, f"expected a writable directory, found {exc.strerror or exc}")])
 
 
 def say(text: str) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from waterfall.batch.grid import load_grid
+from waterfall.batch.grid import LoadedGrid, load_grid
 from waterfall.batch.run import BatchEvents, CellResult, run_batch
 from waterfall.batch.sensitivity import METRICS, matrix, parse_axis, run_sensitivity, sensitivity_grid
 from waterfall.cli.app import PROGRESS_COLUMNS, app, err, fail, out, say
@@ -143,7 +144,7 @@ def sensitivity(
     say(f"wrote sensitivity.parquet to {target}/ (cells in {target}/sensitivity/)")
 
 
-def _matrix_table(frame, loaded, tranche: str, metric: str) -> Table:
+def _matrix_table(frame: pl.DataFrame, loaded: LoadedGrid, tranche: str, metric: str) -> Table:
     x, y = (s.parameter for s in loaded.grid.sweep)
     table = Table(title=f"{loaded.cells[0].deal.name} {tranche} {metric} ({loaded.cells[0].scenario.name})")
     table.add_column(f"{y} \\ {x}")

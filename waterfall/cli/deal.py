@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from waterfall.cli.app import app, fail, out, say, unwritable
-from waterfall.errors import InputError
+from waterfall.cli.app import app, fail, out, say
+from waterfall.errors import InputError, unwritable
 from waterfall.outcomes.parquet import write_text
 from waterfall.report.console import run_table
 from waterfall.results import simulate

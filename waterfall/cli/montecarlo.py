@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from waterfall.cli.app import PROGRESS_COLUMNS, app, err, fail, out, say, unwritable
-from waterfall.errors import InputError
+from waterfall.cli.app import PROGRESS_COLUMNS, app, err, fail, out, say
+from waterfall.errors import InputError, unwritable
 from waterfall.market.scenario import check_against, load_scenario, scenario_source
 from waterfall.outcomes.parquet import write_text
 from waterfall.report.console import portfolio_table, risk_table

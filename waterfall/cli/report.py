@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from waterfall.cli.app import app, fail, say, unwritable
-from waterfall.errors import InputError, Problem
+from waterfall.cli.app import app, fail, say
+from waterfall.errors import InputError, Problem, unwritable
 from waterfall.report.directory import read_results
 from waterfall.report.excel import write_workbook
 from waterfall.report.html import build_report, write_report

@@ -16,8 +16,11 @@ def write_tables(directory: str | Path, tables: dict[str, pl.DataFrame]) -> list
     for name, frame in tables.items():
         target = directory / f"{name}.parquet"
         partial = directory / f".{name}.parquet.partial"
-        frame.write_parquet(partial)
-        partial.replace(target)
+        try:
+            frame.write_parquet(partial)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)  # a failed write (a full disk) leaves nothing behind
         written.append(target)
     return written
 
