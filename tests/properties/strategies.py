@@ -349,6 +349,18 @@ def deal_dicts(draw: st.DrawFn, calm: bool | None = None) -> dict[str, Any]:
             "index": {INDEX: {"points": [{"month": 0, "rate": draw(rates(0.0, 0.08))}]}},
         },
         "waterfall": waterfalls(names, [f["name"] for f in fees], dsra=dsra, trap=trap, sweep=sweep),
+        **draw(terminal_values()),
+    }
+
+
+@st.composite
+def terminal_values(draw: st.DrawFn) -> dict[str, Any]:
+    """No terminal value, or the fleet sold or marked to equity at the horizon."""
+    if not draw(st.booleans()):
+        return {}
+    treatment = draw(st.sampled_from(["sale", "mark_to_equity"]))
+    return {
+        "terminal_value": {"treatment": treatment, "haircut": draw(fraction(0, 1)), "costs": draw(fraction(0, 0.1))}
     }
 
 

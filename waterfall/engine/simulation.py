@@ -28,6 +28,7 @@ from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
 from waterfall.engine.revenue import Revenue
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
+from waterfall.engine.terminal import TERMINAL_MARK, TERMINAL_SALE, TerminalValuation
 from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
@@ -73,6 +74,7 @@ class Books:
         else:
             self.haircut = np.full((months, paths), deal.enforcement.haircut)
         self.campus_value = campus_book_value(deal, schedule)
+        self.terminal = TerminalValuation(deal, market)
         self.collateral = self.fleet_value + self.campus_value[:, None]
         self.sale_lag = deal.enforcement.sale_lag_months + market.sale_lag_months
         self.accounts = {a.name: a for a in deal.accounts}
@@ -168,6 +170,8 @@ class Books:
             if stranded.any():
                 self._sell(month, stranded)
                 self._pay_out(month, stranded, list(range(len(self.debt.names))))
+            if self.deal.terminal_value is not None:
+                self._realise_terminal_value(month)
         # absolute priority before any write-down: where a tranche reaches its final
         # payment unpaid, reserves and trapped cash go to creditors in order first
         maturing = [i for i, final in enumerate(self.debt.final_payment) if final == month]
@@ -189,6 +193,24 @@ class Books:
             for account in self.ledger.balance:
                 self.ledger.move(month, account, EQUITY, np.where(ending, self.ledger.balance[account], 0.0))
             self.mode[ending] = WOUND_UP
+
+    def _realise_terminal_value(self, month: int) -> None:
+        """The horizon's last month: assets still owned (on paths not in default, whose
+        collateral enforcement sold) are sold, or marked to equity where no debt is owed.
+        Sale proceeds pay what is still owed in the default order, creditors first."""
+        spec = self.deal.terminal_value
+        assert spec is not None
+        owned = self.mode < DEFAULT
+        gross = np.where(owned, self.terminal.gross(month, self.tape.period, self.fleet_value, self.campus_value), 0.0)
+        owing = owned & (self.debt.total_balance() > UNPAID)
+        selling = owned if spec.treatment == "sale" else owing
+        marking = owned & ~selling
+        net = gross * (1.0 - spec.haircut) * (1.0 - spec.costs)
+        sold = self.ledger.move(month, TERMINAL_SALE, OPERATING, np.where(selling, net, 0.0))
+        marked = self.ledger.move(month, TERMINAL_MARK, EQUITY, np.where(marking, gross, 0.0))
+        self.tape.period["terminal_value"][month] = sold + marked
+        if (selling & owing).any():
+            self._pay_out(month, selling & owing, list(range(len(self.debt.names))))
 
     def _pay_out(self, month: int, paths: np.ndarray, tranches: list[int]) -> None:
         """A last distribution on ``paths``: everything owed by ``tranches`` is due, paid in

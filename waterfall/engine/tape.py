@@ -35,6 +35,7 @@ PERIOD_FIELDS = (
     "collateral_value",
     "equity_distribution",
     "equity_contribution",
+    "terminal_value",
 )
 
 NORMAL, LOCK_UP, DEFAULT, WOUND_UP = 0, 1, 2, 3

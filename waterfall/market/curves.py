@@ -35,6 +35,8 @@ class Market:
     - ``prices``: $ per unit of crypto assets (e.g. BTC) by name, (paths, months).
     - ``construction_delay``: months of delay to every asset still to be built, (paths,).
     - ``construction_overrun``: cost overrun as a share of the construction budget, (paths,).
+    - ``cap_rate_shift``: change in campus exit cap rates from each deal's stated rate,
+      (paths, months); None means no change.
     """
 
     gpu_rent: dict[str, np.ndarray] = field(factory=dict)
@@ -48,6 +50,7 @@ class Market:
     prices: dict[str, np.ndarray] = field(factory=dict)
     construction_delay: np.ndarray | None = None
     construction_overrun: np.ndarray | None = None
+    cap_rate_shift: np.ndarray | None = None
 
     def __attrs_post_init__(self) -> None:
         for kind in (self.gpu_rent, self.index, self.prices):
@@ -87,6 +90,7 @@ class Market:
             prices={k: v[rows] for k, v in self.prices.items()},
             construction_delay=None if self.construction_delay is None else self.construction_delay[rows],
             construction_overrun=None if self.construction_overrun is None else self.construction_overrun[rows],
+            cap_rate_shift=None if self.cap_rate_shift is None else self.cap_rate_shift[rows],
         )
 
     def window(self, offset: int, months: int) -> Market:
@@ -112,6 +116,7 @@ class Market:
             prices={k: cut(v) for k, v in self.prices.items()},
             construction_delay=self.construction_delay,
             construction_overrun=self.construction_overrun,
+            cap_rate_shift=None if self.cap_rate_shift is None else cut(self.cap_rate_shift),
         )
 
     @classmethod
@@ -134,6 +139,7 @@ class Market:
             prices={k: join(lambda p, k=k: p.prices[k]) for k in first.prices},
             construction_delay=None if first.construction_delay is None else join(lambda p: p.construction_delay),
             construction_overrun=None if first.construction_overrun is None else join(lambda p: p.construction_overrun),
+            cap_rate_shift=None if first.cap_rate_shift is None else join(lambda p: p.cap_rate_shift),
         )
 
 

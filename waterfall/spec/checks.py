@@ -32,6 +32,7 @@ from waterfall.spec.steps import (
     Sweep,
     Trap,
 )
+from waterfall.spec.terminal import IncomeApproach
 from waterfall.spec.tranche import (
     CustomSchedule,
     FloatingCoupon,
@@ -74,6 +75,8 @@ RESERVED = (
     "merchant",
     "closing",
     "collateral_sale",
+    "terminal_sale",
+    "terminal_value",
     "opex",
     "power",
     "maintenance_capex",
@@ -406,6 +409,29 @@ def _sources_and_uses(deal: Deal) -> Iterator[Problem]:
         )
 
 
+def _terminal_value(deal: Deal) -> Iterator[Problem]:
+    terminal = deal.terminal_value
+    if terminal is None:
+        return
+    if deal.campuses and terminal.campus is None:
+        yield Problem(
+            "terminal_value.campus",
+            "expected a campus valuation (type = 'income' or 'book') for the deal's campuses, found none",
+        )
+    if isinstance(terminal.campus, IncomeApproach) and deal.fleets:
+        # the SPV's NOI includes the fleets' rent: capitalising it would count the GPUs twice
+        yield Problem(
+            "terminal_value.campus.type",
+            "expected 'book' in a deal that owns GPU fleets (the income approach capitalises the whole "
+            "SPV's NOI, fleets included), found 'income'",
+        )
+    if isinstance(terminal.campus, IncomeApproach) and terminal.campus.noi_months > deal.calendar.horizon_months:
+        yield Problem(
+            "terminal_value.campus.noi_months",
+            f"expected at most the horizon's {deal.calendar.horizon_months} months, found {terminal.campus.noi_months}",
+        )
+
+
 def check_deal(deal: Deal) -> list[Problem]:
     """All problems with a structured deal; empty when it may run."""
     return [
@@ -420,4 +446,5 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_hedges_and_crypto(deal),
         *_construction(deal),
         *_sources_and_uses(deal),
+        *_terminal_value(deal),
     ]

@@ -25,7 +25,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from waterfall.errors import InputError, Problem
-from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, tranche
+from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, terminal, tranche
 from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
 from waterfall.spec.tapes import attach_tapes
@@ -41,6 +41,7 @@ TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
     (guarantee.Guarantee, guarantee.GUARANTEE_TAGS),
     (hedge.Hedge, hedge.HEDGE_TAGS),
     (construction.OverrunFunding, construction.FUNDING_TAGS),
+    (terminal.CampusValue, terminal.CAMPUS_VALUE_TAGS),
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -188,6 +189,8 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda t: get_origin(t) is Literal, lambda v, t: _literal(t)(v, t))
     for union, tags in TAGGED_UNIONS:
         converter.register_structure_hook(union, _tagged(converter, tags))
+        # an optional tagged term: TOML has no null, so a present value is always tagged
+        converter.register_structure_hook(union | None, _tagged(converter, tags))
     return converter
 
 
