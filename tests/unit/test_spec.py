@@ -21,7 +21,7 @@ from attrs.exceptions import FrozenInstanceError
 
 import waterfall
 from waterfall import Deal, InputError, Problem, load_deal
-from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, tranche
+from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, terminal, tranche
 from waterfall.spec.load import TAGGED_UNIONS, structure
 
 DEALS = Path(__file__).resolve().parents[2] / "deals"
@@ -540,6 +540,8 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     construction.EquityFunds: {"type": "equity"},
     construction.SponsorFunds: {"type": "sponsor", "sponsor": "Meta"},
     construction.DebtFunds: {"type": "debt", "tranche": "a"},
+    terminal.IncomeApproach: {"type": "income", "cap_rate": 0.07, "noi_months": 6},
+    terminal.BookValue: {"type": "book"},
     steps.SellCrypto: {"type": "sell_crypto", "holding": "btc", "tranches": ["a"]},
     hedge.InterestRateSwap: {
         "type": "swap",
