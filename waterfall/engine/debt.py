@@ -12,7 +12,9 @@ import numpy as np
 
 from waterfall.engine.clock import Schedule
 from waterfall.engine.columns import column_sums
+from waterfall.market.curves import index_curve
 from waterfall.spec.deal import Deal
+from waterfall.spec.hedge import hedging_swaps
 from waterfall.spec.tranche import (
     Bullet,
     CustomSchedule,
@@ -22,6 +24,34 @@ from waterfall.spec.tranche import (
     StraightLine,
     Tranche,
 )
+
+
+def sizing_rate(deal: Deal, tranche: Tranche) -> float | None:
+    """The annual rate a level annuity's principal is sized at, fixed at closing.
+
+    None where the annuity is re-solved every payment date at the period's coupon
+    (``reamortise``). A fixed coupon is its own sizing rate. A floating one is
+    sized at the stated rate, or at the hedged rate (the swaps' notional-weighted
+    fixed rate, floored, + spread) where swaps hedge it over its amortisation, or
+    else at the closing rate (the deal's own index curve at month 0, floored, + spread).
+    """
+    kind, coupon = tranche.amortisation, tranche.coupon
+    if not isinstance(kind, LevelAnnuity):
+        return None
+    if isinstance(coupon, FixedCoupon):
+        return coupon.rate
+    if kind.reamortise:
+        return None
+    if isinstance(kind.sizing_rate, float):
+        return kind.sizing_rate
+    swaps = hedging_swaps(deal.hedges, deal.tranches, tranche.name, deal.calendar)
+    if kind.sizing_rate == "hedged" or (kind.sizing_rate is None and swaps):
+        notional = sum(s.notional for s in swaps)
+        fixed = sum(s.fixed_rate * s.notional for s in swaps) / notional if notional > 0 else swaps[0].fixed_rate
+        return max(fixed, coupon.floor) + coupon.spread
+    closing = float(index_curve(deal.market.index[coupon.index], 1)[0])
+    return max(closing, coupon.floor) + coupon.spread
+
 
 MOVEMENTS = ("drawn", "interest_due", "interest_paid", "principal_scheduled", "principal_paid", "pik", "writedown")
 
@@ -53,6 +83,7 @@ class Debt:
         self.final_payment = np.array(
             [schedule.last_payment_by(deal.calendar.month_of(t.legal_maturity)) for t in deal.tranches]
         )
+        self.sizing = [sizing_rate(deal, t) for t in deal.tranches]
         self.custom = {t.name: self._custom(t) for t in deal.tranches if isinstance(t.amortisation, CustomSchedule)}
         self.sculpted = dict(sculpted or {})
         # sculpting sized on the fly (the base-case pass) logs its schedule here
@@ -177,6 +208,10 @@ class Debt:
         if isinstance(kind, StraightLine):
             return base / remaining
         if isinstance(kind, LevelAnnuity):
+            # sized at closing (the sizing rate) unless re-solved at this period's coupon
+            sizing = self.sizing[i]
+            if sizing is not None:
+                period_rate = sizing * self.schedule.year_fraction[month]
             r = np.broadcast_to(np.asarray(period_rate, dtype=np.float64), base.shape)
             safe = np.where(np.abs(r) < 1e-12, 1.0, r)
             payment = np.where(
