@@ -225,6 +225,52 @@ class Debt:
             return np.full_like(base, self.sculpted[tranche.name][month])
         return cfads_period / kind.target_dscr - interest - other_service
 
+    def runoff(self, i: int, month: int, payments: list[int]) -> np.ndarray:
+        """Tranche ``i``'s balance at the start of each payment period in ``payments`` (after
+        ``month``), (len(payments), paths), as its schedule runs today's balance off with no
+        draw, prepayment or capitalised interest: the notional a swap amortising with it has.
+
+        A level annuity runs off at its sizing rate (at this period's coupon held flat when
+        it re-amortises); a sculpted schedule not yet sized (the base-case pass) stays flat."""
+        tranche = self.tranches[i]
+        kind = tranche.amortisation
+        balance = self.balance[i].copy()
+        rows = []
+        for p in payments:
+            rows.append(balance.copy())
+            if p >= self.final_payment[i]:
+                due = balance
+            elif isinstance(kind, Bullet):
+                due = np.zeros_like(balance)
+            elif isinstance(kind, CustomSchedule):
+                due = np.full_like(balance, self.custom[tranche.name][p])
+            elif isinstance(kind, Sculpted):
+                sized = self.sculpted.get(tranche.name)
+                due = np.full_like(balance, 0.0 if sized is None else sized[p])
+            else:
+                first = tranche.interest_only_months
+                last = first + kind.term_months - 1
+                remaining = sum(1 for q in payments if p <= q <= min(last, self.final_payment[i]))
+                if p < first:
+                    due = np.zeros_like(balance)
+                elif p >= last:
+                    due = balance
+                elif isinstance(kind, StraightLine):
+                    due = balance / remaining
+                else:
+                    rate = self.sizing[i] if self.sizing[i] is not None else self.rate(i, month)
+                    r = (
+                        np.broadcast_to(np.asarray(rate, dtype=np.float64), balance.shape)
+                        * self.schedule.year_fraction[p]
+                    )
+                    safe = np.where(np.abs(r) < 1e-12, 1.0, r)
+                    annuity = np.where(
+                        np.abs(r) < 1e-12, balance / remaining, balance * safe / (1 - (1 + safe) ** -remaining)
+                    )
+                    due = annuity - np.where(np.abs(r) < 1e-12, 0.0, balance * safe)
+            balance = balance - np.clip(due, 0.0, balance)
+        return np.array(rows)
+
     def draw(self, i: int, amount: np.ndarray) -> None:
         """More lent on tranche ``i`` (a scheduled draw or an overrun draw)."""
         self.balance[i] += amount

@@ -249,6 +249,7 @@ class Books:
         self.sale_month[defaulted] = self.schedule.first_payment_from(earliest_sale)
         if due_now:
             self.debt.accelerate(defaulted)
+        self.hedges.terminate(month, defaulted, self.debt, self.ledger)
         for account in self.ledger.balance:
             if account != OPERATING:
                 self.ledger.move(

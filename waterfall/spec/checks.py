@@ -359,10 +359,19 @@ def _hedges_and_crypto(deal: Deal) -> Iterator[Problem]:
                         )
     swaps = [h.name for h in deal.hedges if isinstance(h, InterestRateSwap)]
     for mode in MODES:
-        paid = {s.hedge for s in getattr(deal.waterfall, mode) if isinstance(s, PayHedge)}
+        steps = [s for s in getattr(deal.waterfall, mode) if isinstance(s, PayHedge)]
+        paid = {s.hedge for s in steps if s.part != "termination"}
         for name in swaps:
             if name not in paid:
                 yield Problem(f"waterfall.{mode}", f"expected a pay_hedge step for swap {name!r}, found none")
+        # a swap terminates on an event of default: the default order must pay what it is owed
+        terminated = {s.hedge for s in steps if s.part != "periodic"}
+        for name in swaps if mode == "default" else ():
+            if name in paid and name not in terminated:
+                yield Problem(
+                    "waterfall.default",
+                    f'expected a pay_hedge step for swap {name!r} with part "all" or "termination", found none',
+                )
 
 
 def _construction(deal: Deal) -> Iterator[Problem]:
