@@ -103,6 +103,8 @@ class Debt:
             )
         }
         self.interest_forgiven = np.zeros((n, paths))
+        # the balance the schedule leaves after the last payment date's instalment (a swap's notional)
+        self.balance_after = self.balance.copy()
 
     def _custom(self, tranche: Tranche) -> np.ndarray:
         due = np.zeros(self.schedule.months)
@@ -164,6 +166,7 @@ class Debt:
             scheduled = np.clip(scheduled, 0.0, base)
             if self.cents:
                 scheduled = np.minimum(np.round(scheduled, 2), base)
+            self.balance_after[i] = base - scheduled
             if tranche.name in self.sculpt_log and tranche.name not in self.sculpted:
                 self.sculpt_log[tranche.name][month] = scheduled[0]
             self.interest_scheduled[i] = interest
@@ -227,14 +230,15 @@ class Debt:
 
     def runoff(self, i: int, month: int, payments: list[int]) -> np.ndarray:
         """Tranche ``i``'s balance at the start of each payment period in ``payments`` (after
-        ``month``), (len(payments), paths), as its schedule runs today's balance off with no
-        draw, prepayment or capitalised interest: the notional a swap amortising with it has.
+        ``month``), (len(payments), paths), as its schedule runs the balance off from this
+        payment date's instalment on (arrears counted as paid, no draw, prepayment or
+        capitalised interest): the notional a swap amortising with it has.
 
         A level annuity runs off at its sizing rate (at this period's coupon held flat when
         it re-amortises); a sculpted schedule not yet sized (the base-case pass) stays flat."""
         tranche = self.tranches[i]
         kind = tranche.amortisation
-        balance = self.balance[i].copy()
+        balance = np.minimum(self.balance[i], self.balance_after[i])
         rows = []
         for p in payments:
             rows.append(balance.copy())
