@@ -13,6 +13,7 @@ import numpy_financial as npf
 import pytest
 
 from tests.builders import build, month, one_tranche_deal, run_deal
+from waterfall.market.curves import Market
 from waterfall.results import simulate
 
 BALANCE = 10_000_000.0
@@ -205,3 +206,85 @@ def test_sculpted_dscr_equals_target_on_engine_cfads() -> None:
     dscr = tape.period["dscr"][paying, 0]
     np.testing.assert_allclose(dscr, target, rtol=1e-6)
     assert tape.tranche["balance_end"][term - 1, 0, 0] == pytest.approx(0.0, abs=1e-6)
+
+
+# -- floating-rate annuities sized once at closing -------------------------------------------
+
+
+def _floating_annuity(term: int, amortisation: dict, *, spread: float, floor: float, hedge_rate: float | None = None):
+    raw = one_tranche_deal(
+        {
+            "balance": BALANCE,
+            "coupon": {"type": "floating", "index": "SOFR", "spread": spread, "floor": floor},
+            "amortisation": {"type": "level_annuity", "term_months": term, **amortisation},
+            "legal_maturity": month(term - 1),
+        },
+        horizon=term,
+        monthly_rent=BALANCE,
+    )
+    if hedge_rate is not None:
+        raw["hedges"] = [
+            {
+                "type": "swap",
+                "name": "swap",
+                "index": "SOFR",
+                "notional": BALANCE,
+                "fixed_rate": hedge_rate,
+                "start": month(0),
+                "end": month(term),
+                "amortise_with": "loan",
+            }
+        ]
+        for steps in raw["waterfall"].values():
+            steps.insert(1, {"type": "pay_hedge", "hedge": "swap"})
+    return build(raw)
+
+
+def _moving_sofr(months: int) -> Market:
+    """SOFR far from the deal's 3% closing rate and moving every month."""
+    path = 0.045 + 0.02 * np.sin(np.arange(months) / 5.0)
+    return Market.from_arrays(index={"SOFR": path[None, :]})
+
+
+@pytest.mark.parametrize(
+    ("amortisation", "hedge_rate", "sizing"),
+    [
+        ({"sizing_rate": 0.07}, None, 0.07),  # a stated rate
+        ({}, None, 0.03 + 0.025),  # unhedged: the deal's closing SOFR (3%) + spread
+        ({"sizing_rate": "closing"}, 0.04, 0.03 + 0.025),
+        ({}, 0.04, 0.04 + 0.025),  # hedged over its life: the swap's fixed rate + spread
+        ({"sizing_rate": "hedged"}, 0.001, 0.005 + 0.025),  # the floor applies to the swap's rate too
+    ],
+)
+def test_floating_annuity_principal_is_the_annuity_at_the_sizing_rate(
+    amortisation: dict, hedge_rate: float | None, sizing: float
+) -> None:
+    """Principal is numpy-financial's ppmt at the sizing rate whatever SOFR does; interest is
+    the floating coupon on the balance that schedule leaves."""
+    term, spread, floor = 48, 0.025, 0.005
+    deal = _floating_annuity(term, amortisation, spread=spread, floor=floor, hedge_rate=hedge_rate)
+    market = _moving_sofr(term)
+    tape = run_deal(deal, market)
+    k = np.arange(1, term + 1)
+    principal = tape.tranche["principal_paid"][:, 0, 0]
+    np.testing.assert_allclose(principal, -npf.ppmt(sizing / 12, k, term, BALANCE), rtol=1e-9, atol=1e-6)
+    balance_start = tape.tranche["balance_start"][:, 0, 0]
+    coupon = np.maximum(market.index["SOFR"][0], floor) + spread
+    np.testing.assert_allclose(tape.tranche["interest_paid"][:, 0, 0], balance_start * coupon / 12, rtol=1e-12)
+    assert tape.tranche["balance_end"][-1, 0, 0] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_reamortised_floating_annuity_is_resolved_at_each_coupon() -> None:
+    """``reamortise = true``: each payment is the annuity over the payments left at that
+    period's coupon (today's re-solve), so principal follows SOFR."""
+    term, spread = 36, 0.02
+    deal = _floating_annuity(term, {"reamortise": True}, spread=spread, floor=0.0)
+    market = _moving_sofr(term)
+    tape = run_deal(deal, market)
+    base = tape.tranche["balance_start"][:, 0, 0]
+    r = (market.index["SOFR"][0] + spread) / 12
+    left = term - np.arange(term)
+    expected = base * r / (1 - (1 + r) ** -left) - base * r
+    np.testing.assert_allclose(tape.tranche["principal_paid"][:, 0, 0], expected, rtol=1e-9, atol=1e-6)
+    fixed = -npf.ppmt(0.05 / 12, np.arange(1, term + 1), term, BALANCE)  # sized at closing instead
+    assert np.abs(tape.tranche["principal_paid"][:, 0, 0] - fixed).max() > 1_000.0

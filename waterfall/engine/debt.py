@@ -12,7 +12,9 @@ import numpy as np
 
 from waterfall.engine.clock import Schedule
 from waterfall.engine.columns import column_sums
+from waterfall.market.curves import index_curve
 from waterfall.spec.deal import Deal
+from waterfall.spec.hedge import hedging_swaps
 from waterfall.spec.tranche import (
     Bullet,
     CustomSchedule,
@@ -22,6 +24,34 @@ from waterfall.spec.tranche import (
     StraightLine,
     Tranche,
 )
+
+
+def sizing_rate(deal: Deal, tranche: Tranche) -> float | None:
+    """The annual rate a level annuity's principal is sized at, fixed at closing.
+
+    None where the annuity is re-solved every payment date at the period's coupon
+    (``reamortise``). A fixed coupon is its own sizing rate. A floating one is
+    sized at the stated rate, or at the hedged rate (the swaps' notional-weighted
+    fixed rate, floored, + spread) where swaps hedge it over its amortisation, or
+    else at the closing rate (the deal's own index curve at month 0, floored, + spread).
+    """
+    kind, coupon = tranche.amortisation, tranche.coupon
+    if not isinstance(kind, LevelAnnuity):
+        return None
+    if isinstance(coupon, FixedCoupon):
+        return coupon.rate
+    if kind.reamortise:
+        return None
+    if isinstance(kind.sizing_rate, float):
+        return kind.sizing_rate
+    swaps = hedging_swaps(deal.hedges, deal.tranches, tranche.name, deal.calendar)
+    if kind.sizing_rate == "hedged" or (kind.sizing_rate is None and swaps):
+        notional = sum(s.notional for s in swaps)
+        fixed = sum(s.fixed_rate * s.notional for s in swaps) / notional if notional > 0 else swaps[0].fixed_rate
+        return max(fixed, coupon.floor) + coupon.spread
+    closing = float(index_curve(deal.market.index[coupon.index], 1)[0])
+    return max(closing, coupon.floor) + coupon.spread
+
 
 MOVEMENTS = ("drawn", "interest_due", "interest_paid", "principal_scheduled", "principal_paid", "pik", "writedown")
 
@@ -53,6 +83,7 @@ class Debt:
         self.final_payment = np.array(
             [schedule.last_payment_by(deal.calendar.month_of(t.legal_maturity)) for t in deal.tranches]
         )
+        self.sizing = [sizing_rate(deal, t) for t in deal.tranches]
         self.custom = {t.name: self._custom(t) for t in deal.tranches if isinstance(t.amortisation, CustomSchedule)}
         self.sculpted = dict(sculpted or {})
         # sculpting sized on the fly (the base-case pass) logs its schedule here
@@ -72,6 +103,8 @@ class Debt:
             )
         }
         self.interest_forgiven = np.zeros((n, paths))
+        # the balance the schedule leaves after the last payment date's instalment (a swap's notional)
+        self.balance_after = self.balance.copy()
 
     def _custom(self, tranche: Tranche) -> np.ndarray:
         due = np.zeros(self.schedule.months)
@@ -133,6 +166,7 @@ class Debt:
             scheduled = np.clip(scheduled, 0.0, base)
             if self.cents:
                 scheduled = np.minimum(np.round(scheduled, 2), base)
+            self.balance_after[i] = base - scheduled
             if tranche.name in self.sculpt_log and tranche.name not in self.sculpted:
                 self.sculpt_log[tranche.name][month] = scheduled[0]
             self.interest_scheduled[i] = interest
@@ -177,6 +211,10 @@ class Debt:
         if isinstance(kind, StraightLine):
             return base / remaining
         if isinstance(kind, LevelAnnuity):
+            # sized at closing (the sizing rate) unless re-solved at this period's coupon
+            sizing = self.sizing[i]
+            if sizing is not None:
+                period_rate = sizing * self.schedule.year_fraction[month]
             r = np.broadcast_to(np.asarray(period_rate, dtype=np.float64), base.shape)
             safe = np.where(np.abs(r) < 1e-12, 1.0, r)
             payment = np.where(
@@ -189,6 +227,53 @@ class Debt:
         if tranche.name in self.sculpted:
             return np.full_like(base, self.sculpted[tranche.name][month])
         return cfads_period / kind.target_dscr - interest - other_service
+
+    def runoff(self, i: int, month: int, payments: list[int]) -> np.ndarray:
+        """Tranche ``i``'s balance at the start of each payment period in ``payments`` (after
+        ``month``), (len(payments), paths), as its schedule runs the balance off from this
+        payment date's instalment on (arrears counted as paid, no draw, prepayment or
+        capitalised interest): the notional a swap amortising with it has.
+
+        A level annuity runs off at its sizing rate (at this period's coupon held flat when
+        it re-amortises); a sculpted schedule not yet sized (the base-case pass) stays flat."""
+        tranche = self.tranches[i]
+        kind = tranche.amortisation
+        balance = np.minimum(self.balance[i], self.balance_after[i])
+        rows = []
+        for p in payments:
+            rows.append(balance.copy())
+            if p >= self.final_payment[i]:
+                due = balance
+            elif isinstance(kind, Bullet):
+                due = np.zeros_like(balance)
+            elif isinstance(kind, CustomSchedule):
+                due = np.full_like(balance, self.custom[tranche.name][p])
+            elif isinstance(kind, Sculpted):
+                sized = self.sculpted.get(tranche.name)
+                due = np.full_like(balance, 0.0 if sized is None else sized[p])
+            else:
+                first = tranche.interest_only_months
+                last = first + kind.term_months - 1
+                remaining = sum(1 for q in payments if p <= q <= min(last, self.final_payment[i]))
+                if p < first:
+                    due = np.zeros_like(balance)
+                elif p >= last:
+                    due = balance
+                elif isinstance(kind, StraightLine):
+                    due = balance / remaining
+                else:
+                    rate = self.sizing[i] if self.sizing[i] is not None else self.rate(i, month)
+                    r = (
+                        np.broadcast_to(np.asarray(rate, dtype=np.float64), balance.shape)
+                        * self.schedule.year_fraction[p]
+                    )
+                    safe = np.where(np.abs(r) < 1e-12, 1.0, r)
+                    annuity = np.where(
+                        np.abs(r) < 1e-12, balance / remaining, balance * safe / (1 - (1 + safe) ** -remaining)
+                    )
+                    due = annuity - np.where(np.abs(r) < 1e-12, 0.0, balance * safe)
+            balance = balance - np.clip(due, 0.0, balance)
+        return np.array(rows)
 
     def draw(self, i: int, amount: np.ndarray) -> None:
         """More lent on tranche ``i`` (a scheduled draw or an overrun draw)."""

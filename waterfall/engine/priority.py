@@ -142,9 +142,16 @@ def trap(books: Books, step: Trap, mask: np.ndarray) -> None:
 
 
 def pay_hedge(books: Books, step: PayHedge, mask: np.ndarray) -> None:
-    due = books.hedges.due[step.hedge]
-    amount = np.minimum(books.ledger.balance[OPERATING], np.where(mask, due, 0.0))
-    due -= books.ledger.move(books.month, OPERATING, step.hedge, amount)
+    """Periodic settlements owed first, then a termination payment, as the step's part says."""
+    hedges = books.hedges
+    owed = []
+    if step.part != "termination":
+        owed.append(hedges.due[step.hedge])
+    if step.part != "periodic":
+        owed.append(hedges.termination_due[step.hedge])
+    for due in owed:
+        amount = np.minimum(books.ledger.balance[OPERATING], np.where(mask, due, 0.0))
+        np.subtract(due, books.ledger.move(books.month, OPERATING, step.hedge, amount), out=due)
 
 
 def sell_crypto(books: Books, step: SellCrypto, mask: np.ndarray) -> None:

@@ -76,7 +76,9 @@ class Books:
         self.campus_value = campus_book_value(deal, schedule)
         self.terminal = TerminalValuation(deal, market)
         self.collateral = self.fleet_value + self.campus_value[:, None]
-        self.sale_lag = deal.enforcement.sale_lag_months + market.sale_lag_months
+        # the scenario's lag is the GPU market's: a campus-only deal sells on its own lag; a
+        # deal with fleets sells its collateral as one when the later (the fleets') lag ends
+        self.sale_lag = deal.enforcement.sale_lag_months + (market.sale_lag_months if deal.fleets else 0)
         self.accounts = {a.name: a for a in deal.accounts}
         self.few = runs_on_few(deal)  # whether a rare mode's waterfall may run on its own paths
         self.maintenance_reserves = [a.name for a in deal.accounts if isinstance(a, MaintenanceReserve)]
@@ -269,6 +271,7 @@ class Books:
         self.sale_month[defaulted] = self.schedule.first_payment_from(earliest_sale)
         if due_now:
             self.debt.accelerate(defaulted)
+        self.hedges.terminate(month, defaulted, self.debt, self.ledger)
         for account in self.ledger.balance:
             if account != OPERATING:
                 self.ledger.move(

@@ -31,7 +31,7 @@ class Market:
     - ``collateral``: the GPU fleets' value, (paths, months); None means their book value
       (campuses are always valued by the engine at book value).
     - ``sale_haircut``: the fleets' forced-sale haircut, (paths, months); None means the deal's.
-    - ``sale_lag_months``: months from the deal's sale date until cash arrives.
+    - ``sale_lag_months``: months the GPU market adds to a sale of fleets (not to a campus-only deal).
     - ``prices``: $ per unit of crypto assets (e.g. BTC) by name, (paths, months).
     - ``construction_delay``: months of delay to every asset still to be built, (paths,).
     - ``construction_overrun``: cost overrun as a share of the construction budget, (paths,).

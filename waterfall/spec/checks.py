@@ -19,7 +19,7 @@ from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
 from waterfall.spec.construction import DebtFunds, SponsorFunds
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
-from waterfall.spec.hedge import InterestRateSwap
+from waterfall.spec.hedge import InterestRateSwap, hedging_swaps
 from waterfall.spec.lease import PerGpuHourRent, PerMwRent
 from waterfall.spec.steps import (
     FundReserve,
@@ -35,6 +35,7 @@ from waterfall.spec.steps import (
 from waterfall.spec.terminal import IncomeApproach
 from waterfall.spec.tranche import (
     CustomSchedule,
+    FixedCoupon,
     FloatingCoupon,
     LevelAnnuity,
     Sculpted,
@@ -207,6 +208,8 @@ def _tranches(deal: Deal) -> Iterator[Problem]:
                 f"expected interest-only + term within the {maturity} months to legal maturity, "
                 f"found {t.interest_only_months} + {amort.term_months}",
             )
+        if isinstance(amort, LevelAnnuity):
+            yield from _sizing(deal, i, amort)
         if isinstance(amort, CustomSchedule):
             for j, entry in enumerate(amort.schedule):
                 if not 0 <= cal.month_of(entry.date) < maturity:
@@ -220,6 +223,32 @@ def _tranches(deal: Deal) -> Iterator[Problem]:
             and any(isinstance(x.amortisation, Sculpted) for x in deal.tranches[i + 1 :])
         ):
             yield Problem(f"{where}.amortisation", "expected at most one sculpted tranche, found several")
+
+
+def _sizing(deal: Deal, i: int, amort: LevelAnnuity) -> Iterator[Problem]:
+    """A level annuity's sizing rate and re-amortisation: floating coupons only, one or the other."""
+    t = deal.tranches[i]
+    where = f"tranches[{i}].amortisation"
+    rate = amort.sizing_rate
+    if isinstance(t.coupon, FixedCoupon):
+        if rate is not None:
+            yield Problem(
+                f"{where}.sizing_rate", f"expected none on a fixed coupon (sized at its rate), found {rate!r}"
+            )
+        if amort.reamortise:
+            yield Problem(
+                f"{where}.reamortise", "expected false on a fixed coupon (its rate never changes), found true"
+            )
+        return
+    if rate is not None and amort.reamortise:
+        yield Problem(f"{where}.sizing_rate", f"expected none with reamortise = true, found {rate!r}")
+    if isinstance(rate, float) and not -0.05 <= rate <= 1:
+        yield Problem(f"{where}.sizing_rate", f"expected an annual rate from -0.05 to 1, found {rate!r}")
+    if rate == "hedged" and not hedging_swaps(deal.hedges, deal.tranches, t.name, deal.calendar):
+        yield Problem(
+            f"{where}.sizing_rate",
+            f"expected a swap on {t.coupon.index} amortising with {t.name!r} over its amortisation, found none",
+        )
 
 
 def _waterfall(deal: Deal) -> Iterator[Problem]:
@@ -333,10 +362,19 @@ def _hedges_and_crypto(deal: Deal) -> Iterator[Problem]:
                         )
     swaps = [h.name for h in deal.hedges if isinstance(h, InterestRateSwap)]
     for mode in MODES:
-        paid = {s.hedge for s in getattr(deal.waterfall, mode) if isinstance(s, PayHedge)}
+        steps = [s for s in getattr(deal.waterfall, mode) if isinstance(s, PayHedge)]
+        paid = {s.hedge for s in steps if s.part != "termination"}
         for name in swaps:
             if name not in paid:
                 yield Problem(f"waterfall.{mode}", f"expected a pay_hedge step for swap {name!r}, found none")
+        # a swap terminates on an event of default: the default order must pay what it is owed
+        terminated = {s.hedge for s in steps if s.part != "periodic"}
+        for name in swaps if mode == "default" else ():
+            if name in paid and name not in terminated:
+                yield Problem(
+                    "waterfall.default",
+                    f'expected a pay_hedge step for swap {name!r} with part "all" or "termination", found none',
+                )
 
 
 def _construction(deal: Deal) -> Iterator[Problem]:

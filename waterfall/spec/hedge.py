@@ -14,6 +14,8 @@ import datetime as dt
 from attrs import field, frozen
 
 from waterfall.spec.bounds import at_least, between
+from waterfall.spec.calendar import Calendar
+from waterfall.spec.tranche import Tranche
 
 
 @frozen
@@ -40,3 +42,33 @@ class InterestRateCap:
 
 Hedge = InterestRateSwap | InterestRateCap
 HEDGE_TAGS = {InterestRateSwap: "swap", InterestRateCap: "cap"}
+
+
+def hedging_swaps(hedges: tuple[Hedge, ...], tranches: tuple[Tranche, ...], name: str, calendar: Calendar) -> list:
+    """The swaps that hedge tranche ``name``'s index over its whole amortisation.
+
+    A swap hedges a floating tranche when it is on the tranche's index, amortises
+    with that tranche (or with none, the tranche being the only floating one on
+    that index), starts by the first amortising month and runs to the last.
+    """
+    tranche = next(t for t in tranches if t.name == name)
+    index = getattr(tranche.coupon, "index", None)
+    term = getattr(tranche.amortisation, "term_months", None)
+    if index is None or term is None:
+        return []
+    sole = sum(getattr(t.coupon, "index", None) == index for t in tranches) == 1
+    first = calendar.date_of(tranche.interest_only_months)
+    # the annuity's last instalment falls at month io + term - 1 (or the legal maturity, if earlier)
+    last = min(
+        calendar.date_of(tranche.interest_only_months + term),
+        calendar.date_of(calendar.month_of(tranche.legal_maturity) + 1),
+    )
+    return [
+        h
+        for h in hedges
+        if isinstance(h, InterestRateSwap)
+        and h.index == index
+        and (h.amortise_with == name or (h.amortise_with is None and sole))
+        and h.start <= first
+        and h.end >= last
+    ]

@@ -178,6 +178,16 @@ def _each(converter: cattrs.Converter, items: Any, item: Any, kind: Any) -> list
     return out
 
 
+def _sizing_rate(value: object, _: type) -> object:
+    """A level annuity's sizing rate: an annual rate or one of the named rules."""
+    if isinstance(value, str) and value in tranche.SIZING_RATES:
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    choices = ", ".join(repr(r) for r in tranche.SIZING_RATES)
+    raise MismatchError(f"expected an annual rate or one of {choices}, found {_found(value)}")
+
+
 def make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     _shape_hooks(converter)
@@ -191,6 +201,7 @@ def make_converter() -> cattrs.Converter:
         converter.register_structure_hook(union, _tagged(converter, tags))
         # an optional tagged term: TOML has no null, so a present value is always tagged
         converter.register_structure_hook(union | None, _tagged(converter, tags))
+    converter.register_structure_hook_func(lambda t: t == tranche.SizingRate | None, _sizing_rate)
     return converter
 
 

@@ -6,6 +6,8 @@ them, one list per mode (``normal``, ``lock_up``, ``default``).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from attrs import field, frozen
 
 from waterfall.spec.bounds import between
@@ -69,9 +71,16 @@ class Trap:
 
 @frozen
 class PayHedge:
-    """What the SPV owes a swap counterparty (plus arrears)."""
+    """What the SPV owes a swap counterparty (plus arrears).
+
+    ``part``: ``all`` pays the periodic settlements and, after an early
+    termination, the termination payment, here; ``periodic`` only the former and
+    ``termination`` only the latter, so a deal can rank the termination payment
+    below the notes (a subordinated termination payment).
+    """
 
     hedge: str
+    part: Literal["all", "periodic", "termination"] = "all"
 
 
 @frozen

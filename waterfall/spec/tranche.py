@@ -33,15 +33,27 @@ class Bullet:
     """All principal at legal maturity."""
 
 
+SIZING_RATES = ("hedged", "closing")
+SizingRate = float | Literal["hedged", "closing"]
+
+
 @frozen
 class LevelAnnuity:
     """Level debt service over ``term_months`` after the interest-only months.
 
-    Re-amortised each payment date over the remaining payments, so a prepaid
-    tranche keeps its maturity and pays less; unprepaid it is the annuity.
+    Re-amortised each payment date over the remaining payments at the sizing
+    rate, so a prepaid tranche keeps its maturity and pays less; unprepaid it is
+    the annuity. A fixed coupon is its own sizing rate. A floating tranche's
+    principal follows the annuity at ``sizing_rate`` (a number, ``"hedged"``: the
+    swap's fixed rate + spread, ``"closing"``: the deal's index at closing, floored,
+    + spread; unset: hedged where a swap hedges it, else closing), fixed at closing
+    and independent of the index path, unless ``reamortise`` re-solves it every
+    payment date at that period's floating coupon.
     """
 
     term_months: int = field(metadata=at_least(1))
+    sizing_rate: SizingRate | None = None
+    reamortise: bool = False
 
 
 @frozen
