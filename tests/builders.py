@@ -90,6 +90,66 @@ def one_tranche_deal(
     }
 
 
+CAMPUS_MW, CAMPUS_RATE = 10.0, 100_000.0  # $1m a month of contract rent
+
+
+def campus_deal(lease: dict[str, Any], horizon: int = 48) -> dict[str, Any]:
+    """One campus on a per-CAMPUS_MW lease, no costs, a small bullet loan: rent is the whole story."""
+    return {
+        "name": "campus",
+        "calendar": {
+            "start": month(0),
+            "horizon_months": horizon,
+            "payment_frequency": "monthly",
+            "day_count": "30/360",
+            "rounding": "none",
+        },
+        "campuses": [
+            {
+                "name": "campus",
+                "mw": CAMPUS_MW,
+                "cost": 100e6,
+                "completion": month(0),
+                "useful_life_months": 360,
+                "salvage_pct": 0.2,
+            }
+        ],
+        "leases": [
+            {
+                "name": "lease",
+                "tenant": "tenant",
+                "start": month(0),
+                "term_months": 12,
+                "escalator": 0.0,
+                "take_or_pay": True,
+                "rent": {"type": "per_mw", "campus": "campus", "mw": CAMPUS_MW, "rate_per_mw_month": CAMPUS_RATE},
+                **lease,
+            }
+        ],
+        "costs": {"fixed_opex_monthly": 0.0, "maintenance_capex_monthly": 0.0, "escalation": 0.0},
+        "tranches": [
+            {
+                "name": "loan",
+                "balance": 1e6,
+                "coupon": {"type": "fixed", "rate": 0.05},
+                "amortisation": {"type": "bullet"},
+                "legal_maturity": month(horizon - 1),
+            }
+        ],
+        "equity": {"amount": 0.0},
+        "waterfall": {
+            mode: [
+                {"type": "pay_expenses"},
+                {"type": "pay_interest", "tranches": ["loan"]},
+                {"type": "pay_principal", "tranches": ["loan"]},
+                {"type": "pay_equity"},
+            ]
+            for mode in ("normal", "lock_up", "default")
+        },
+        "enforcement": {"sale_lag_months": 0, "haircut": 0.0},
+    }
+
+
 def run_deal(deal: Deal, market: Market | None = None) -> Tape:
     """Run on ``market`` (default: one path, a flat 3% SOFR and no GPU rents)."""
     if market is None:

@@ -374,6 +374,46 @@ CASES = [
         ("'rate_swap'", '"termination"', "found none"),
         occurrence=2,
     ),
+    # --- renewal options, re-letting, guarantees ----------------------------
+    Case(
+        "renewal_options_that_overlap",
+        CAMPUS,
+        r"^take_or_pay = true$",
+        "take_or_pay = true\nrenewals = ["
+        '{ term_months = 60, basis = "fixed", exercise = "always", start = "2040-06" }]',
+        "leases[0].renewals[0].start",
+        ("expected 2041-01", "found 2040-06", "overlaps"),
+    ),
+    Case(
+        "renewal_and_renewals_together",
+        CAMPUS,
+        r"^take_or_pay = true$",
+        "take_or_pay = true\n"
+        'renewal = { term_months = 60, basis = "fixed", exercise = "always" }\n'
+        'renewals = [{ term_months = 60, basis = "fixed", exercise = "always" }]',
+        "leases[0].renewals",
+        ("either renewal", "found both"),
+    ),
+    Case(
+        "rvg_schedule_out_of_date_order",
+        CAMPUS,
+        r"^\[enforcement\]",
+        '[[guarantees]]\ntype = "residual_value"\nname = "rvg"\nguarantor = "Parent Co"\n'
+        'lease = "hyperscaler_lease"\ncap = 1e9\ncovers_months = 120\n'
+        'thresholds = [{ date = "2030-01", amount = 1.3e9 }, { date = "2028-01", amount = 1.2e9 }]\n\n'
+        "[enforcement]",
+        "guarantees[0].thresholds[1].date",
+        ("after 2030-01", "found 2028-01"),
+    ),
+    Case(
+        "backstop_naming_lease_and_leases",
+        CAMPUS,
+        r"^\[enforcement\]",
+        '[[guarantees]]\ntype = "lease_backstop"\nname = "bs"\nguarantor = "Parent Co"\ncap = 1e9\n'
+        'lease = "hyperscaler_lease"\nleases = ["hyperscaler_lease"]\n\n[enforcement]',
+        "guarantees[0].lease",
+        ("exactly one of lease or leases", "found both"),
+    ),
     # --- tapes --------------------------------------------------------------
     Case(
         "tape_file_missing",

@@ -113,6 +113,17 @@ def test_a_scenario_without_the_deals_generation_is_refused_before_running(
     user_error(result, str(scenario), "rent.ratios", "expected a ratio for 'H100'")
 
 
+def test_a_scenario_that_does_not_price_a_re_let_rent_factor_is_refused_before_running(
+    cli, deals_dir, tmp_path, user_error
+) -> None:
+    text = (deals_dir / "campus_15y.toml").read_text(encoding="utf-8")
+    relet = 'relet = { downtime_months = 12, term_months = 120 }\nmarket_rent = "edge_market"'
+    deal = tmp_path / "campus_relet.toml"
+    deal.write_text(text.replace("take_or_pay = true", f"take_or_pay = true\n{relet}", 1), encoding="utf-8")
+    result = cli("mc", deal, "--scenario", "base", "--paths", "10")
+    user_error(result, "base", "campus_rent", "expected a campus rent factor 'edge_market'", "found ['campus']")
+
+
 def test_library_compares_deals_and_regenerates_the_docs_results(cli, deals_dir, tmp_path) -> None:
     folder = tmp_path / "deals"
     folder.mkdir()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import attrs
 import numpy as np
 import polars as pl
@@ -66,3 +68,26 @@ def test_terawulf_notes_are_protected_while_google_survives_a_fluidstack_default
     loss = outcomes.sort("path")["loss"].to_list()
     assert loss[0] == pytest.approx(0.0, abs=0.01)
     assert loss[1] > loss[0]
+
+
+def test_hyperion_after_meta_declines_its_first_option(library) -> None:
+    """2033: the RVG pays the June 2033 threshold less the campus's value, which redeems
+    bonds that payment date; the campus is vacant a year, then re-let at Meta's rent. The
+    DSRA's six months run out first, so the bonds default and the campus is sold (where
+    the RVG tops up the sale price)."""
+    deal = library("meta_hyperion")
+    declines_first = {"meta_lease": np.array([[False, True, True, True]])}
+    tape = run(deal, attrs.evolve(base_case(deal, paths=1), option_renews=declines_first))
+    end = deal.calendar.month_of(dt.date(2033, 6, 1))  # the initial term's end
+    rvg = tape.ledger.flows[("Meta", "rvg_proceeds")][:, 0]
+    assert rvg[end] == pytest.approx(19.92e9 - tape.period["collateral_value"][end, 0], abs=0.01)
+    sale = np.flatnonzero(tape.ledger.flows[("collateral_sale", "operating")][:, 0])
+    assert set(np.flatnonzero(rvg)) == {end, *sale}
+    assert tape.ledger.flows[("rvg_proceeds", "senior")][end, 0] == pytest.approx(rvg[end], abs=0.01)
+    assert (tape.ledger.flows[("Meta", "operating")][end:, 0] == 0).all()
+    relet = tape.ledger.flows[("meta_lease re-let", "operating")][:, 0]
+    assert (relet[: end + 12] == 0).all()
+    assert relet[end + 12] == pytest.approx(1_651.2 * 124_152.13, abs=0.01)
+    vacancy = tape.period["opex"][end : end + 12, 0]
+    np.testing.assert_allclose(vacancy, 18e6)
+    assert end + 6 <= tape.default_month[0] < end + 12  # the DSRA's six months, then default

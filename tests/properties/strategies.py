@@ -1,7 +1,9 @@
 """Hypothesis strategies: generated deals (dicts structured into ``Deal``) and markets.
 
 A generated deal has one GPU fleet (the collateral), optional per-GPU-hour and
-fixed-rent leases, optional merchant capacity, costs and fees, 1-3 tranches
+fixed-rent leases (with one renewal or several renewal options in sequence;
+the fixed-rent lease stands for a campus lease, with walk-away on the campus
+market rent and re-letting), optional merchant capacity, costs and fees, 1-3 tranches
 listed senior to junior (bullet, level annuity, straight line, custom schedule,
 and sculpted for the most junior), fixed or floating coupons, PIK none or
 toggle, optional DSRA (with or without a closing balance) and lock-up account,
@@ -17,7 +19,8 @@ Cases come in two regimes, drawn half and half:
   invariants are also exercised where nothing goes wrong;
 * *stressed*: anything, debt up to three years of CFADS, and markets whose GPU
   rent collapses (to as little as zero, at any month), crashes or random-walks,
-  tenants default or walk at renewal, and collateral values and sale haircuts
+  tenants default or walk at renewal (each option drawn apart), campus market
+  rent falls, and collateral values and sale haircuts
   vary by path, so defaults, lock-ups, shortfalls, write-downs and enforcement sales happen in
   a good share of examples (``test_strategies.py`` checks that they do).
 """
@@ -115,6 +118,34 @@ def tranche_dicts(
 
 
 @st.composite
+def renewal_options(draw: st.DrawFn, bases: tuple[str, ...] = ("fixed", "escalated", "market")) -> list[dict[str, Any]]:
+    """One to four renewal options in sequence, each with its own term, basis and exercise."""
+    options = []
+    for _ in range(draw(st.integers(1, 4))):
+        basis = draw(st.sampled_from(bases))
+        option: dict[str, Any] = {
+            "term_months": draw(st.integers(1, 24)),
+            "basis": basis,
+            "exercise": draw(st.sampled_from(["always", "never", "scenario", "if_below_market"])),
+        }
+        if basis == "escalated":
+            option["step"] = draw(fraction(-0.3, 0.3))
+        options.append(option)
+    return options
+
+
+@st.composite
+def relets(draw: st.DrawFn, monthly: float) -> dict[str, Any]:
+    """Re-letting of a campus: downtime, a new term, leasing and vacancy costs."""
+    return {
+        "downtime_months": draw(st.integers(0, 12)),
+        "term_months": draw(st.integers(1, 36)),
+        "leasing_cost_months": draw(fraction(0.0, 6.0)),
+        "vacancy_cost_monthly": monthly * draw(fraction(0.0, 0.3)),
+    }
+
+
+@st.composite
 def gpu_leases(draw: st.DrawFn, gpus: int, market_rent: float, *, calm: bool) -> dict[str, Any]:
     term = draw(st.integers(3, 72))
     lease: dict[str, Any] = {
@@ -132,12 +163,15 @@ def gpu_leases(draw: st.DrawFn, gpus: int, market_rent: float, *, calm: bool) ->
             "utilisation": draw(fraction(0.3, 1.0)),
         },
     }
-    if draw(st.booleans()):
+    kind = draw(st.sampled_from(["none", "renewal", "renewals"]))
+    if kind == "renewal":
         lease["renewal"] = {
             "term_months": draw(st.integers(1, 36)),
             "basis": draw(st.sampled_from(["fixed", "market"])),
             "exercise": draw(st.sampled_from(["always", "never", "if_below_market"])),
         }
+    elif kind == "renewals":
+        lease["renewals"] = draw(renewal_options())
     if not calm and draw(st.booleans()):
         lease["early_termination"] = {
             "earliest_month": draw(st.integers(0, term - 1)),
@@ -234,17 +268,28 @@ def deal_dicts(draw: st.DrawFn, calm: bool | None = None) -> dict[str, Any]:
         revenue += rent["gpus"] * rent["rate"] * HOURS * used
     if calm or draw(st.booleans()):
         monthly = gross * draw(fraction(0.3 if calm else 0.05, 0.6))
-        leases.append(
-            {
-                "name": "fixed_lease",
-                "tenant": "fixed_tenant",
-                "start": month(0),
-                "term_months": draw(st.integers(horizon, horizon + 24) if calm else st.integers(3, 72)),
-                "escalator": draw(fraction(0.0 if calm else -0.05, 0.05)),
-                "take_or_pay": True,
-                "rent": {"type": "fixed", "monthly": monthly},
+        term = draw(st.integers(horizon, horizon + 24) if calm else st.integers(3, 72))
+        fixed: dict[str, Any] = {
+            "name": "fixed_lease",
+            "tenant": "fixed_tenant",
+            "start": month(0),
+            "term_months": term,
+            "escalator": draw(fraction(0.0 if calm else -0.05, 0.05)),
+            "take_or_pay": True,
+            "rent": {"type": "fixed", "monthly": monthly},
+        }
+        # a campus-like lease: options on the campus market rent, walk-away, re-letting
+        if draw(st.booleans()):
+            fixed["renewals"] = draw(renewal_options())
+        if not calm and draw(st.booleans()):
+            fixed["early_termination"] = {
+                "earliest_month": draw(st.integers(0, term - 1)),
+                "fee_months": draw(fraction(0.0, 6.0)),
+                "walk_discount": draw(fraction(0.1, 0.7)),
             }
-        )
+        if draw(st.booleans()):
+            fixed["relet"] = draw(relets(monthly))
+        leases.append(fixed)
         revenue += monthly
     merchant = []
     if draw(st.booleans()):
@@ -433,7 +478,27 @@ def markets(draw: st.DrawFn, deal: Deal, paths: int | None = None, *, calm: bool
             haircuts = st.lists(fraction(0.0, 1.0), min_size=count, max_size=count)
             events["sale_haircut"] = np.repeat(np.array(draw(haircuts))[:, None], months, axis=1)
         events["sale_lag_months"] = draw(st.integers(0, 3))
+        options = st.lists(st.booleans(), min_size=count, max_size=count)
+        events["option_renews"] = {
+            lease.name: np.array([draw(options) for _ in lease.renewals]).T.reshape(count, len(lease.renewals))
+            for lease in deal.leases
+            if lease.renewals and draw(st.booleans())
+        }
+    # campus market rent: a level, possibly a drift and a fall at some month
+    events["campus_rent"] = {
+        name: np.vstack([draw(campus_paths(months)) for _ in range(count)]) for name in deal.campus_rent_factors
+    }
     return Market.from_arrays(gpu_rent={GENERATION: rents}, index={INDEX: index}, **events)
+
+
+@st.composite
+def campus_paths(draw: st.DrawFn, months: int) -> np.ndarray:
+    """One path of a campus market rent factor (a multiple of contract rent)."""
+    t = np.arange(months, dtype=np.float64)
+    path = draw(fraction(0.3, 1.5)) * (1.0 + draw(fraction(-0.3, 0.1))) ** (t / 12.0)
+    if draw(st.booleans()):
+        path[draw(st.integers(0, months - 1)) :] *= draw(fraction(0.0, 0.8))
+    return path
 
 
 @st.composite

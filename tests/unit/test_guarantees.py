@@ -7,8 +7,10 @@ import numpy as np
 import polars as pl
 import pytest
 
+from tests.builders import build, campus_deal, month, run_deal
 from waterfall.engine import run
 from waterfall.market import base_case
+from waterfall.market.curves import Market
 from waterfall.market.generate import generate
 from waterfall.market.scenario import load_scenario
 from waterfall.outcomes.tables import tranche_outcomes
@@ -84,3 +86,86 @@ def test_backstop_stops_at_its_cap(example_deal) -> None:
     market = attrs.evolve(base_case(deal, paths=1), tenant_default={"Nimbus AI": np.array([10])})
     tape = run(deal, market)
     assert tape.ledger.flows[("Google", "operating")].sum() == pytest.approx(50e6, abs=0.01)
+
+
+# -- guarantees as written: dated thresholds, redemption, shared caps -----------------------
+
+SCHEDULE = [
+    {"date": month(0), "amount": 150e6},
+    {"date": month(10), "amount": 130e6},  # above the campus's $100m cost
+    {"date": month(20), "amount": 110e6},
+]
+
+
+def _rvg(**terms) -> dict:
+    return {
+        "type": "residual_value",
+        "name": "rvg",
+        "guarantor": GUARANTOR,
+        "lease": "lease",
+        "cap": 1e9,
+        "covers_months": 48,
+        "thresholds": SCHEDULE,
+        **terms,
+    }
+
+
+def test_rvg_schedule_pays_the_threshold_in_force_when_the_lease_stops() -> None:
+    deal = build({**campus_deal({"term_months": 48}), "guarantees": [_rvg()]})
+    tape = run_deal(deal, Market(paths=2, tenant_default={"tenant": np.array([12, 25])}))
+    paid = tape.ledger.flows[(GUARANTOR, "operating")]
+    value = tape.period["collateral_value"]
+    assert paid[12, 0] == pytest.approx(130e6 - value[12, 0])
+    assert paid[25, 1] == pytest.approx(110e6 - value[25, 1])
+    assert paid.sum(axis=0) == pytest.approx([paid[12, 0], paid[25, 1]])
+
+
+def test_rvg_owes_nothing_before_its_first_scheduled_threshold() -> None:
+    late = [{"date": month(20), "amount": 150e6}]
+    deal = build({**campus_deal({"term_months": 48}), "guarantees": [_rvg(thresholds=late)]})
+    tape = run_deal(deal, Market(paths=1, tenant_default={"tenant": np.array([12])}))
+    assert (GUARANTOR, "operating") not in tape.ledger.flows
+
+
+def test_rvg_paid_into_a_redemption_account_redeems_the_bonds() -> None:
+    raw = campus_deal({"term_months": 48})
+    raw["tranches"][0]["balance"] = 50e6
+    raw["accounts"] = [{"type": "redemption", "name": "rvg_cash"}]
+    for mode in ("normal", "lock_up", "default"):
+        raw["waterfall"][mode].insert(-1, {"type": "redeem", "account": "rvg_cash", "tranches": ["loan"]})
+    deal = build({**raw, "guarantees": [_rvg(account="rvg_cash")]})
+    tape = run_deal(deal, Market(paths=1, tenant_default={"tenant": np.array([12])}))
+    paid = 130e6 - tape.period["collateral_value"][12, 0]
+    assert tape.ledger.flows[(GUARANTOR, "rvg_cash")][12, 0] == pytest.approx(paid)
+    assert tape.ledger.flows[("rvg_cash", "loan")][12, 0] == pytest.approx(paid)
+    assert tape.tranche["balance_end"][12][0, 0] == pytest.approx(50e6 - paid)
+    assert tape.ledger.balance["rvg_cash"][0] == pytest.approx(0.0, abs=0.01)
+    # without the account the same payment is operating cash, and goes to equity
+    plain = build({**campus_deal({"term_months": 48}), "guarantees": [_rvg()]})
+    tape = run_deal(plain, Market(paths=1, tenant_default={"tenant": np.array([12])}))
+    assert tape.tranche["balance_end"][12][0, 0] == pytest.approx(1e6)
+
+
+def _two_leases() -> dict:
+    raw = campus_deal({"term_months": 48})
+    second = {**raw["leases"][0], "name": "lease_b", "tenant": "tenant_b"}
+    raw["leases"].append(second)
+    return raw
+
+
+def test_a_backstop_cap_shared_by_two_leases_binds_on_both() -> None:
+    shared = {"type": "lease_backstop", "name": "bs", "guarantor": GUARANTOR, "leases": ["lease", "lease_b"]}
+    deal = build({**_two_leases(), "guarantees": [{**shared, "cap": 5e6}]})
+    defaults = {"tenant": np.array([10]), "tenant_b": np.array([10])}
+    tape = run_deal(deal, Market(paths=1, tenant_default=defaults))
+    paid = tape.ledger.flows[(GUARANTOR, "operating")][:, 0]
+    # $1m a month each: two months of both, then the first lease's third month reaches the cap
+    np.testing.assert_allclose(paid[10:13], [2e6, 2e6, 1e6])
+    assert paid.sum() == pytest.approx(5e6) and (paid[13:] == 0).all()
+    # each lease with a cap of its own: twice as much
+    apart = [
+        {"type": "lease_backstop", "name": f"bs_{name}", "guarantor": GUARANTOR, "lease": name, "cap": 5e6}
+        for name in ("lease", "lease_b")
+    ]
+    tape = run_deal(build({**_two_leases(), "guarantees": apart}), Market(paths=1, tenant_default=defaults))
+    assert tape.ledger.flows[(GUARANTOR, "operating")].sum() == pytest.approx(10e6)

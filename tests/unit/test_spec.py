@@ -507,6 +507,7 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     },
     account.MaintenanceReserve: {"type": "maintenance_reserve", "name": "m", "target": 1.0},
     account.LockUp: {"type": "lock_up", "name": "l"},
+    account.Redemption: {"type": "redemption", "name": "x"},
     tranche.FixedCoupon: {"type": "fixed", "rate": 0.05},
     tranche.FloatingCoupon: {"type": "floating", "index": "SOFR", "spread": 0.02},
     tranche.Bullet: {"type": "bullet"},
@@ -525,6 +526,7 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     steps.FundReserve: {"type": "fund_reserve", "account": "r"},
     steps.Sweep: {"type": "sweep", "tranches": ["a"], "percent": 0.5},
     steps.Trap: {"type": "trap", "account": "t"},
+    steps.Redeem: {"type": "redeem", "account": "x", "tranches": ["a"]},
     steps.PayEquity: {"type": "pay_equity"},
     guarantee.ResidualValueGuarantee: {
         "type": "residual_value",

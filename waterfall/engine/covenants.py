@@ -12,7 +12,7 @@ import numpy as np
 from waterfall.engine.columns import column_sums
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
-from waterfall.spec.account import OPERATING, LockUp
+from waterfall.spec.account import OPERATING, LockUp, Redemption
 from waterfall.spec.covenant import Covenant, DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
 
@@ -24,7 +24,7 @@ class Covenants:
         self.lock_up_accounts = [a.name for a in deal.accounts if isinstance(a, LockUp)]
         self.liquidity_accounts = [
             OPERATING,
-            *(a.name for a in deal.accounts if not isinstance(a, LockUp)),
+            *(a.name for a in deal.accounts if not isinstance(a, LockUp | Redemption)),
         ]
         self.names = [t.name for t in deal.tranches]
         self.missed = {

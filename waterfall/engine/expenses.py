@@ -1,5 +1,8 @@
 """Expenses: operating costs, power, maintenance capex and fees falling due each month.
 
+Costs that differ by path (a vacant campus's costs, leasing costs of a re-let,
+``waterfall.engine.reletting``) come in each month as ``incurred`` arrays.
+
 What falls due is owed until a ``pay_expenses`` or ``pay_fee`` step pays it;
 unpaid amounts stay owed and are paid, pro rata with new amounts, next time.
 """
@@ -33,11 +36,26 @@ class Expenses:
         self.due = {name: np.zeros(paths) for name in self.incurred}
         self.fee_due = {fee.name: np.zeros(paths) for fee in deal.fees}
 
-    def accrue(self, month: int, debt_balance: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Costs and fees incurred this month on live paths: (expenses, fees)."""
+    def accrue(
+        self,
+        month: int,
+        debt_balance: np.ndarray,
+        live: np.ndarray,
+        incurred: dict[str, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Costs and fees incurred this month on live paths: (expenses, fees).
+
+        ``incurred``: this month's path-varying costs by ledger name, (paths,) each.
+        """
         expenses = np.zeros_like(debt_balance)
-        for name, incurred in self.incurred.items():
-            amount = np.where(live, incurred[month], 0.0)
+        for name, schedule in self.incurred.items():
+            amount = np.where(live, schedule[month], 0.0)
+            self.due[name] += amount
+            expenses += amount
+        for name, varying in (incurred or {}).items():
+            amount = np.where(live, varying, 0.0)
+            if name not in self.due:
+                self.due[name] = np.zeros_like(amount)
             self.due[name] += amount
             expenses += amount
         fees = np.zeros_like(debt_balance)

@@ -25,6 +25,7 @@ from waterfall.spec.steps import (
     PayHedge,
     PayInterest,
     PayPrincipal,
+    Redeem,
     SellCrypto,
     Step,
     Sweep,
@@ -141,6 +142,17 @@ def trap(books: Books, step: Trap, mask: np.ndarray) -> None:
     ledger.move(books.month, OPERATING, step.account, np.where(mask, ledger.balance[OPERATING], 0.0))
 
 
+def redeem(books: Books, step: Redeem, mask: np.ndarray) -> None:
+    """Mandatory redemption: the redemption account's whole balance prepays the tranches in order."""
+    ledger, debt = books.ledger, books.debt
+    available = np.where(mask, np.maximum(ledger.balance[step.account], 0.0), 0.0)
+    for name in step.tranches:
+        i = debt.position[name]
+        amount = ledger.move(books.month, step.account, name, np.minimum(available, debt.balance[i]))
+        debt.prepay(i, amount, mask)
+        available = available - amount
+
+
 def pay_hedge(books: Books, step: PayHedge, mask: np.ndarray) -> None:
     """Periodic settlements owed first, then a termination payment, as the step's part says."""
     hedges = books.hedges
@@ -183,6 +195,8 @@ def execute(books: Books, steps: tuple[Step, ...], mask: np.ndarray) -> None:
             sweep(books, step, mask)
         elif isinstance(step, Trap):
             trap(books, step, mask)
+        elif isinstance(step, Redeem):
+            redeem(books, step, mask)
         elif isinstance(step, PayHedge):
             pay_hedge(books, step, mask)
         elif isinstance(step, SellCrypto):

@@ -1,7 +1,9 @@
 """Revenue: leases collecting rent from tenants, idle GPUs earning merchant rent, tapes.
 
-Each lease keeps, per path, whether it is active and its current rent rate;
-a tenant's walk-away or a renewal is a mask over paths, never a loop.
+Each lease keeps, per path, whether it is active, the end of its current term,
+the next renewal option and its current rent rate; a tenant's walk-away or a
+renewal is a mask over paths, never a loop. A campus lease with a ``relet``
+term hands its space to ``waterfall.engine.reletting`` when the tenant leaves.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import numpy as np
 from waterfall.engine.clock import Schedule
 from waterfall.engine.construction import Build
 from waterfall.engine.ledger import Ledger
+from waterfall.engine.reletting import LEASING, VACANCY, Reletting
 from waterfall.market.curves import Market
 from waterfall.spec.account import OPERATING
 from waterfall.spec.deal import Deal
 from waterfall.spec.guarantee import LeaseBackstop
-from waterfall.spec.lease import FixedRent, Lease, PerGpuHourRent, PerMwRent
+from waterfall.spec.lease import FixedRent, Lease, PerGpuHourRent, PerMwRent, Renewal
 
 MERCHANT = "merchant"
 
@@ -27,14 +30,18 @@ class LeaseBook:
     path's construction completes, and its term runs from there.
     """
 
-    def __init__(self, lease: Lease, deal: Deal, paths: int, delay: np.ndarray) -> None:
+    def __init__(
+        self, lease: Lease, deal: Deal, paths: int, delay: np.ndarray, campus: np.ndarray | None = None
+    ) -> None:
         self.lease = lease
         self.start = deal.calendar.month_of(lease.start) + delay
-        self.end = self.start + lease.term_months
-        renewal = lease.renewal
-        self.renewal_end = self.end + (renewal.term_months if renewal else 0)
+        self.end = self.start + lease.term_months  # the initial term's (walk-aways fall within it)
+        self.term_end = self.end.copy()  # the current term's, moved on by each renewal
+        self.option = np.zeros(paths, dtype=np.int64)  # the next renewal option to come up
         rent = lease.rent
-        self.base_rate = np.full(paths, _rate(rent))
+        self.contract = _rate(rent)
+        self.campus = campus  # campus market rent factor (months, paths), for per-MW and fixed rents
+        self.base_rate = np.full(paths, self.contract)
         self.base_month = self.start.copy()  # escalation counts years from here
         self.active = np.zeros(paths, dtype=bool)
         self.generation = None
@@ -47,6 +54,17 @@ class LeaseBook:
             return self.base_rate  # times 1.0 ** years: the same numbers, without the powers
         years = (month - self.base_month) // 12
         return self.base_rate * (1.0 + self.lease.escalator) ** years
+
+    def market_rate(self, month: int, rents: dict[str, np.ndarray]) -> np.ndarray:
+        """Market rent in this lease's rate unit: the fleet's GPU rent, or the contract
+        rate times the campus market rent factor."""
+        if self.generation is not None:
+            return rents[self.generation][month]
+        assert self.campus is not None
+        return self.contract * self.campus[month]
+
+    def reads_market(self, option: Renewal) -> bool:
+        return option.basis == "market" or option.exercise == "if_below_market"
 
     def monthly_rent(self, month: int, hours: float) -> np.ndarray:
         rent = self.lease.rent
@@ -84,10 +102,22 @@ class Revenue:
         # a tenant that does not renew walks at the end of the term
         self.default_month = {name: np.asarray(m) for name, m in market.tenant_default.items()}
         self.renews = dict(market.tenant_renews)
-        self.leases = [LeaseBook(lease, deal, paths, build.lease_delay(lease)) for lease in deal.leases]
-        # lease backstops: who pays a defaulted tenant's rent, and how much they have paid
-        self.backstops = {g.lease: g for g in deal.guarantees if isinstance(g, LeaseBackstop)}
-        self.backstopped = {name: np.zeros(paths) for name in self.backstops}
+        self.option_renews = dict(market.option_renews)  # per option of a ``renewals`` list
+        months = schedule.months
+        campus = {k: np.ascontiguousarray(a[:, :months].T) for k, a in market.campus_rent.items()}
+        self.leases = [
+            LeaseBook(lease, deal, paths, build.lease_delay(lease), campus.get(lease.market_rent))
+            for lease in deal.leases
+        ]
+        self.relets = {
+            lease.name: Reletting(lease, campus[lease.market_rent], paths) for lease in deal.leases if lease.relet
+        }
+        # costs the space of re-let leases incurs this month, for the expenses to accrue
+        self.costs = {VACANCY: np.zeros(paths), LEASING: np.zeros(paths)} if self.relets else {}
+        # lease backstops: who pays a defaulted tenant's rent, and how much each has paid (a
+        # backstop covering several leases has one cap for them all)
+        self.backstops = {name: g for g in deal.guarantees if isinstance(g, LeaseBackstop) for name in g.covered}
+        self.backstopped = {g.name: np.zeros(paths) for g in self.backstops.values()}
         # leases that stopped this month on each path (ended, not renewed, walked, defaulted)
         self.ended = {lease.name: np.zeros(paths, dtype=bool) for lease in deal.leases}
         self.fleets = {f.name: f for f in deal.fleets}
@@ -97,6 +127,8 @@ class Revenue:
         """Collect rent on live paths; returns the month's revenue per path."""
         hours = self.schedule.hours[month]
         total = np.zeros(ledger.paths)
+        for name in self.costs:
+            self.costs[name] = np.zeros(ledger.paths)
         for book in self.leases:
             total += self._lease(book, month, hours, ledger, live)
         for merchant in self.deal.merchant:
@@ -128,17 +160,17 @@ class Revenue:
         lease = book.lease
         was_active = book.active.copy()
         # a lease signed before closing is live from month 0
-        book.active |= (np.maximum(book.start, 0) == month) & (book.end > 0)
-        ending = book.end == month
+        starting = (np.maximum(book.start, 0) == month) & (book.end > 0)
+        book.active |= starting
+        ending = book.term_end == month
         if ending.any():
             self._renew(book, month, ending)
-        book.active &= ~((book.renewal_end == month) & (book.renewal_end > book.end))
         book.active &= live
         tenant_gone = self._gone(lease.tenant, month)
         backstop = self.backstops.get(lease.name)
         covered = np.zeros_like(book.active)
         if backstop is not None:
-            room = self.backstopped[lease.name] < backstop.cap
+            room = self.backstopped[backstop.name] < backstop.cap
             covered = book.active & tenant_gone & ~self._gone(backstop.guarantor, month) & room
         book.active &= ~tenant_gone | covered
         collected = np.zeros(ledger.paths)
@@ -146,7 +178,7 @@ class Revenue:
             rent = book.monthly_rent(month, hours)
             walk = lease.early_termination
             if walk is not None:
-                market = self.rents[book.generation][month]
+                market = book.market_rate(month, self.rents)
                 may_walk = (book.start + walk.earliest_month <= month) & (month < book.end)
                 cheaper = market < book.rate(month) * (1.0 - walk.walk_discount)
                 walks = book.active & ~covered & may_walk & cheaper
@@ -157,26 +189,55 @@ class Revenue:
             collected += ledger.move(month, lease.tenant, OPERATING, np.where(book.active & ~covered, rent, 0.0))
             if covered.any():
                 assert backstop is not None
-                owed = np.minimum(rent, backstop.cap - self.backstopped[lease.name])
+                owed = np.minimum(rent, backstop.cap - self.backstopped[backstop.name])
                 paid = ledger.move(month, backstop.guarantor, OPERATING, np.where(covered, owed, 0.0))
-                self.backstopped[lease.name] += paid
+                self.backstopped[backstop.name] += paid
                 collected += paid
         self.ended[lease.name] = was_active & ~book.active & live
+        relet = self.relets.get(lease.name)
+        if relet is not None:
+            # a tenancy that stops at its very start (a tenant gone before it) leaves the space too
+            stopped = (was_active | starting) & ~book.active & live
+            rent, costs = relet.step(month, stopped, live, ledger)
+            collected += rent
+            for name, amount in costs.items():
+                self.costs[name] += amount
         return collected
 
     def _renew(self, book: LeaseBook, month: int, ending: np.ndarray) -> None:
-        """The tenant's renewal decision on the paths whose term ends this month."""
-        renewal = book.lease.renewal
-        if renewal is None or renewal.exercise == "never":
-            book.active &= ~ending
-            return
-        market = renewal.basis == "market"
-        new_rate = self.rents[book.generation][month].copy() if market else book.rate(month)
-        renews = np.ones_like(ending)
-        if renewal.exercise == "if_below_market":
-            renews &= new_rate <= self.rents[book.generation][month] + 1e-12
-        if book.lease.tenant in self.renews:
-            renews &= self.renews[book.lease.tenant]
+        """The tenant's decision on the option that comes up on the paths whose term ends this month.
+
+        The original single ``renewal`` keeps its rule: any exercise but ``never``
+        also needs the tenant's one scenario draw (``Market.tenant_renews``). Options
+        of a ``renewals`` list draw apart (``Market.option_renews``), and only
+        ``scenario`` and ``if_below_market`` read the draw.
+        """
+        lease = book.lease
+        legacy = lease.renewal is not None
+        renews = np.zeros_like(ending)
+        new_rate = book.base_rate
+        for k, option in enumerate(lease.options):
+            due = ending & (book.option == k)
+            if option.exercise == "never" or not due.any():
+                continue
+            market = book.market_rate(month, self.rents) if book.reads_market(option) else None
+            if option.basis == "market":
+                assert market is not None
+                rate = market.copy()
+            else:
+                rate = book.rate(month) * (1.0 + option.step)
+            takes = due.copy()
+            if option.exercise == "if_below_market":
+                assert market is not None
+                takes &= rate <= market + 1e-12
+            if legacy and lease.tenant in self.renews:
+                takes &= self.renews[lease.tenant]
+            elif not legacy and option.exercise != "always" and lease.name in self.option_renews:
+                takes &= self.option_renews[lease.name][:, k]
+            renews |= takes
+            new_rate = np.where(due, rate, new_rate)
+            book.term_end = np.where(takes, month + option.term_months, book.term_end)
         book.active &= ~ending | renews
         book.base_rate = np.where(ending, new_rate, book.base_rate)
         book.base_month = np.where(ending, month, book.base_month)
+        book.option = np.where(ending, book.option + 1, book.option)

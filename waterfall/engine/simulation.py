@@ -106,7 +106,7 @@ class Books:
 
     def incur_expenses(self, month: int) -> None:
         live = self.mode != WOUND_UP
-        expenses, fees = self.expenses.accrue(month, self.debt.total_balance(), live)
+        expenses, fees = self.expenses.accrue(month, self.debt.total_balance(), live, self.revenue.costs)
         period = self.tape.period
         period["opex"][month] = expenses
         period["fees"][month] = fees
@@ -331,6 +331,7 @@ def _check_market(deal: Deal, market: Market) -> None:
         ("gpu_rent", generations, market.gpu_rent),
         ("index", indices, market.index),
         ("prices", assets, market.prices),
+        ("campus_rent", deal.campus_rent_factors, market.campus_rent),
     )
     for kind, needed, given in needs:
         for name in sorted(needed):

@@ -37,6 +37,10 @@ class Market:
     - ``construction_overrun``: cost overrun as a share of the construction budget, (paths,).
     - ``cap_rate_shift``: change in campus exit cap rates from each deal's stated rate,
       (paths, months); None means no change.
+    - ``campus_rent``: campus market rent factors by name, (paths, months), each a multiple
+      of a per-MW or fixed-rent lease's contract rent at signing.
+    - ``option_renews``: whether each lease's tenant takes each of its ``renewals``
+      options, (paths, options) by lease name; a lease not named takes them all.
     """
 
     gpu_rent: dict[str, np.ndarray] = field(factory=dict)
@@ -51,9 +55,11 @@ class Market:
     construction_delay: np.ndarray | None = None
     construction_overrun: np.ndarray | None = None
     cap_rate_shift: np.ndarray | None = None
+    campus_rent: dict[str, np.ndarray] = field(factory=dict)
+    option_renews: dict[str, np.ndarray] = field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        for kind in (self.gpu_rent, self.index, self.prices):
+        for kind in (self.gpu_rent, self.index, self.prices, self.campus_rent):
             for name, array in kind.items():
                 kind[name] = _check(name, array)
                 if kind[name].shape[0] != self.paths:
@@ -62,6 +68,10 @@ class Market:
             for name, array in kind.items():
                 if np.shape(array) != (self.paths,):
                     raise ValueError(f"market tenant {name!r}: expected shape ({self.paths},), found {np.shape(array)}")
+        for name, array in self.option_renews.items():
+            if np.ndim(array) != 2 or np.shape(array)[0] != self.paths:
+                expected = f"({self.paths}, options)"
+                raise ValueError(f"market option_renews {name!r}: expected {expected}, found {np.shape(array)}")
 
     @classmethod
     def from_arrays(
@@ -91,6 +101,8 @@ class Market:
             construction_delay=None if self.construction_delay is None else self.construction_delay[rows],
             construction_overrun=None if self.construction_overrun is None else self.construction_overrun[rows],
             cap_rate_shift=None if self.cap_rate_shift is None else self.cap_rate_shift[rows],
+            campus_rent={k: v[rows] for k, v in self.campus_rent.items()},
+            option_renews={k: v[rows] for k, v in self.option_renews.items()},
         )
 
     def window(self, offset: int, months: int) -> Market:
@@ -117,6 +129,8 @@ class Market:
             construction_delay=self.construction_delay,
             construction_overrun=self.construction_overrun,
             cap_rate_shift=None if self.cap_rate_shift is None else cut(self.cap_rate_shift),
+            campus_rent={k: cut(v) for k, v in self.campus_rent.items()},
+            option_renews=dict(self.option_renews),
         )
 
     @classmethod
@@ -140,6 +154,8 @@ class Market:
             construction_delay=None if first.construction_delay is None else join(lambda p: p.construction_delay),
             construction_overrun=None if first.construction_overrun is None else join(lambda p: p.construction_overrun),
             cap_rate_shift=None if first.cap_rate_shift is None else join(lambda p: p.cap_rate_shift),
+            campus_rent={k: join(lambda p, k=k: p.campus_rent[k]) for k in first.campus_rent},
+            option_renews={k: join(lambda p, k=k: p.option_renews[k]) for k in first.option_renews},
         )
 
 
@@ -171,4 +187,6 @@ def base_case(deal: Deal, paths: int = 1) -> Market:
         index={i: tile(index_curve(c, months)) for i, c in deal.market.index.items()},
         paths=paths,
         prices={a: tile(rent_curve(c, months)) for a, c in deal.market.prices.items()},
+        # campus market rent at the contract rent throughout: leases re-let at their own rent
+        campus_rent={name: np.ones((paths, months)) for name in sorted(deal.campus_rent_factors)},
     )

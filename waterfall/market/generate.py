@@ -21,6 +21,7 @@ from waterfall.market.factors import (
     Launch,
     RentModel,
     btc_paths,
+    campus_rent_paths,
     completion_months,
     demand_shocks,
     demand_state,
@@ -29,6 +30,7 @@ from waterfall.market.factors import (
     haircut,
     named_streams,
     non_renewals,
+    option_renewals,
     overruns,
     rent_paths,
     residual_values,
@@ -41,7 +43,17 @@ from waterfall.spec.deal import Deal
 from waterfall.spec.market import IndexCurve, RatePoint
 
 BLOCK = 1024
-STREAMS = ("demand", "rent", "rates", "tenant_defaults", "tenant_renewals", "crypto", "construction")
+STREAMS = (
+    "demand",
+    "rent",
+    "rates",
+    "tenant_defaults",
+    "tenant_renewals",
+    "crypto",
+    "construction",
+    "campus_rent",
+    "renewal_options",
+)
 
 
 def block_generator(seed: int, block: int) -> np.random.Generator:
@@ -165,6 +177,14 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     tenants = {lease.tenant: parties[lease.tenant] for lease in deal.leases}
     draws = tenant_renewals(tenants, streams["tenant_renewals"], BLOCK)
     renews = {name: ~non_renewals(tenants[name], u) for name, u in draws.items()}
+    # the options of a ``renewals`` list: one draw per option per path, from a stream per lease
+    options = {lease.name: (parties[lease.tenant], len(lease.renewals)) for lease in deal.leases if lease.renewals}
+    option_renews = option_renewals(options, streams["renewal_options"], BLOCK)
+    factors = sorted(deal.campus_rent_factors)
+    campus_streams = named_streams(streams["campus_rent"], factors)
+    campus_rent = {
+        name: campus_rent_paths(scenario.campus_rent[name], months, campus_streams[name], common) for name in factors
+    }
     prices = _prices(scenario, deal, streams["crypto"], common)
     delay, overrun = _construction(scenario, streams["construction"])
     liquidation = scenario.collateral.liquidation
@@ -189,6 +209,8 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
         prices=prices,
         construction_delay=delay,
         construction_overrun=overrun,
+        campus_rent=campus_rent,
+        option_renews=option_renews,
     )
 
 

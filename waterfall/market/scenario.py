@@ -17,7 +17,14 @@ from pathlib import Path
 from attrs import field, frozen
 
 from waterfall.errors import InputError, Problem
-from waterfall.market.factors import BtcModel, DemandModel, LiquidationModel, ResidualCurve, TenantCredit
+from waterfall.market.factors import (
+    BtcModel,
+    CampusRentModel,
+    DemandModel,
+    LiquidationModel,
+    ResidualCurve,
+    TenantCredit,
+)
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.checks import walk_bounds
 from waterfall.spec.deal import Deal
@@ -131,6 +138,8 @@ class Scenario:
     crypto: dict[str, BtcModel] = field(factory=dict)
     construction: ConstructionRisk | None = None
     description: str = ""
+    # campus market rent factors by name (waterfall.market.factors.campus)
+    campus_rent: dict[str, CampusRentModel] = field(factory=dict)
 
 
 def _check(scenario: Scenario) -> list[Problem]:
@@ -179,13 +188,23 @@ def _check(scenario: Scenario) -> list[Problem]:
 
 
 def check_against(scenario: Scenario, deal: Deal, label: str) -> None:
-    """A scenario must price every GPU generation the deal holds; raises ``InputError``."""
+    """A scenario must price every GPU generation the deal holds and every campus rent
+    factor its leases read; raises ``InputError``."""
     generations = {scenario.rent.reference, *scenario.rent.ratios}
     problems = [
         Problem("rent.ratios", f"expected a ratio for {fleet.generation!r} (deal {deal.name!r}), found none")
         for fleet in deal.fleets
         if fleet.generation not in generations
     ]
+    for i, lease in enumerate(deal.leases):
+        if lease.reads_campus_rent and lease.market_rent not in scenario.campus_rent:
+            problems.append(
+                Problem(
+                    "campus_rent",
+                    f"expected a campus rent factor {lease.market_rent!r} (deal {deal.name!r}, "
+                    f"leases[{i}].market_rent), found {sorted(scenario.campus_rent) or 'none'}",
+                )
+            )
     if problems:
         raise InputError(label, problems)
 

@@ -39,9 +39,18 @@ class LockUp:
     name: str
 
 
-Account = DebtServiceReserve | MaintenanceReserve | LockUp
+@frozen
+class Redemption:
+    """Cash set aside for a mandatory redemption: only a ``redeem`` step pays it out
+    (a guarantee may pay into it); no covenant cure releases it."""
+
+    name: str
+
+
+Account = DebtServiceReserve | MaintenanceReserve | LockUp | Redemption
 ACCOUNT_TAGS = {
     DebtServiceReserve: "dsra",
     MaintenanceReserve: "maintenance_reserve",
     LockUp: "lock_up",
+    Redemption: "redemption",
 }

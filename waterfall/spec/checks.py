@@ -19,8 +19,10 @@ from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
 from waterfall.spec.construction import DebtFunds, SponsorFunds
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
+from waterfall.spec.guarantee import ResidualValueGuarantee
 from waterfall.spec.hedge import InterestRateSwap, hedging_swaps
 from waterfall.spec.lease import PerGpuHourRent, PerMwRent
+from waterfall.spec.lease_checks import lease_terms, redeem_step
 from waterfall.spec.steps import (
     FundReserve,
     PayExpenses,
@@ -82,6 +84,8 @@ RESERVED = (
     "power",
     "maintenance_capex",
     "capex",
+    "vacancy_costs",
+    "leasing_costs",
 )
 
 
@@ -138,15 +142,7 @@ def _revenue(deal: Deal) -> Iterator[Problem]:
                 )
         if isinstance(rent, PerMwRent) and rent.campus not in campuses:
             yield Problem(f"{where}.rent.campus", f"expected one of {sorted(campuses)}, found {rent.campus!r}")
-        market_linked = lease.renewal and (
-            lease.renewal.basis == "market" or lease.renewal.exercise == "if_below_market"
-        )
-        if (market_linked or lease.early_termination) and not isinstance(rent, PerGpuHourRent):
-            yield Problem(
-                where,
-                "expected a per_gpu_hour rent (market-linked renewal or walk-away compares it with market rent), found "
-                f"{type(rent).__name__}",
-            )
+        market_linked = any(o.basis == "market" or o.exercise == "if_below_market" for o in lease.options)
         if isinstance(rent, PerGpuHourRent) and (market_linked or lease.early_termination):
             generation = fleets[rent.fleet].generation if rent.fleet in fleets else None
             if generation is not None and generation not in rents:
@@ -293,6 +289,7 @@ def _waterfall(deal: Deal) -> Iterator[Problem]:
                 )
             if isinstance(step, Trap) and not isinstance(accounts.get(step.account), LockUp):
                 yield Problem(f"{where}.account", f"expected a lock_up account, found {step.account!r}")
+            yield from redeem_step(step, where, accounts, tranches)
 
 
 def _accounts_and_market(deal: Deal) -> Iterator[Problem]:
@@ -321,7 +318,7 @@ def _guarantees(deal: Deal) -> Iterator[Problem]:
     if isinstance(funding, SponsorFunds) and (funding.sponsor in taken or funding.sponsor in RESERVED):
         yield Problem("construction.overrun_funding.sponsor", f"expected a party's name, found {funding.sponsor!r}")
     for i, g in enumerate(deal.guarantees):
-        if g.lease not in leases:
+        if isinstance(g, ResidualValueGuarantee) and g.lease not in leases:
             yield Problem(f"guarantees[{i}].lease", f"expected a lease {sorted(leases)}, found {g.lease!r}")
         if g.guarantor in taken or g.guarantor in RESERVED:
             yield Problem(f"guarantees[{i}].guarantor", f"expected a party's name, found {g.guarantor!r}")
@@ -481,6 +478,7 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_accounts_and_market(deal),
         *_covenants(deal),
         *_guarantees(deal),
+        *lease_terms(deal),
         *_hedges_and_crypto(deal),
         *_construction(deal),
         *_sources_and_uses(deal),

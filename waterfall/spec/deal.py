@@ -78,6 +78,12 @@ class Deal:
         read |= {
             fleets[lease.rent.fleet]
             for lease in self.leases
-            if isinstance(lease.rent, PerGpuHourRent) and (lease.renewal or lease.early_termination)
+            if isinstance(lease.rent, PerGpuHourRent) and (lease.options or lease.early_termination)
         }
         return read
+
+    @property
+    def campus_rent_factors(self) -> set[str]:
+        """The campus market rent factors the deal reads: per-MW and fixed-rent leases with a
+        market-linked renewal, a walk-away option or re-letting."""
+        return {lease.market_rent for lease in self.leases if lease.reads_campus_rent}

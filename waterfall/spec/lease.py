@@ -45,16 +45,23 @@ RENT_TAGS = {FixedRent: "fixed", PerMwRent: "per_mw", PerGpuHourRent: "per_gpu_h
 
 @frozen
 class Renewal:
-    """The tenant's option to extend the lease once, at its end.
+    """One option of the tenant's to extend the lease, at the end of the term before it.
 
-    ``exercise``: ``always``; ``never``; or ``if_below_market`` (the tenant renews
-    only when the renewal rent is at or below market rent, which needs a
-    per-GPU-hour rent to compare with).
+    ``basis``: the option's rent, ``fixed`` (the expiring rent carries on, still
+    escalating), ``escalated`` (the expiring rent times ``1 + step``, then
+    escalating) or ``market`` (market rent in the renewal month, per path).
+    ``exercise``: ``always``; ``never``; ``scenario`` (the tenant renews unless
+    the scenario's draw for this option says it does not); ``if_below_market``
+    (only where the renewal rent is at or below market rent, and subject to the
+    same draw). ``start``, when given, must be the month the term before ends
+    (a check that options neither overlap nor leave a gap).
     """
 
     term_months: int = field(metadata=at_least(1))
-    basis: Literal["fixed", "market"]
-    exercise: Literal["always", "never", "if_below_market"]
+    basis: Literal["fixed", "escalated", "market"]
+    exercise: Literal["always", "never", "scenario", "if_below_market"]
+    step: float = field(default=0.0, metadata=between(-0.9, 10))
+    start: dt.date | None = None
 
 
 @frozen
@@ -62,8 +69,10 @@ class EarlyTermination:
     """The tenant may walk from ``earliest_month`` of the lease, paying a fee.
 
     ``walk_discount``: the tenant walks when market rent is more than this
-    fraction below its contract rent (per-GPU-hour leases only); the fee is
-    ``fee_months`` of the current monthly rent, paid in the month it walks.
+    fraction below its contract rent; the fee is ``fee_months`` of the current
+    monthly rent, paid in the month it walks. Market rent is the GPU rent of the
+    fleet's generation for a per-GPU-hour lease, and the contract rent times the
+    lease's campus market rent factor for a per-MW or fixed-rent lease.
     """
 
     earliest_month: int = field(metadata=at_least(0))
@@ -72,8 +81,33 @@ class EarlyTermination:
 
 
 @frozen
+class Relet:
+    """What happens to a campus whose tenant leaves (per-MW and fixed-rent leases).
+
+    When the tenancy stops (no renewal, a walk-away, a default no backstop
+    covers), the space is vacant for ``downtime_months`` and costs
+    ``vacancy_cost_monthly`` a month; then a new tenant takes it for
+    ``term_months`` at the contract rent times the campus market rent factor
+    that month (escalating at the lease's escalator from then), and the SPV
+    pays ``leasing_cost_months`` of that new rent as leasing costs when it
+    signs. At the end of that term the space is vacant and re-let again.
+    """
+
+    downtime_months: int = field(metadata=at_least(0))
+    term_months: int = field(metadata=at_least(1))
+    leasing_cost_months: float = field(default=0.0, metadata=at_least(0))
+    vacancy_cost_monthly: float = field(default=0.0, metadata=at_least(0))
+
+
+@frozen
 class Lease:
-    """A lease of capacity to one named tenant."""
+    """A lease of capacity to one named tenant.
+
+    ``renewal`` (one option, the original key) and ``renewals`` (any number, in
+    order) are alternatives. ``market_rent`` names the scenario's campus market
+    rent factor a per-MW or fixed-rent lease reads for market renewals,
+    walk-away tests and re-letting.
+    """
 
     name: str
     tenant: str
@@ -84,6 +118,22 @@ class Lease:
     take_or_pay: bool
     renewal: Renewal | None = None
     early_termination: EarlyTermination | None = None
+    renewals: tuple[Renewal, ...] = ()
+    relet: Relet | None = None
+    market_rent: str = "campus"
+
+    @property
+    def options(self) -> tuple[Renewal, ...]:
+        """The renewal options in the order they come up."""
+        return (self.renewal,) if self.renewal is not None else self.renewals
+
+    @property
+    def reads_campus_rent(self) -> bool:
+        """Whether this lease reads its campus market rent factor."""
+        if isinstance(self.rent, PerGpuHourRent):
+            return False
+        market = any(o.basis == "market" or o.exercise == "if_below_market" for o in self.options)
+        return market or self.early_termination is not None or self.relet is not None
 
 
 @frozen

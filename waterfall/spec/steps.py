@@ -70,6 +70,15 @@ class Trap:
 
 
 @frozen
+class Redeem:
+    """Mandatory redemption: prepay the tranches, in the listed order, with the whole
+    balance of a redemption account."""
+
+    account: str
+    tranches: tuple[str, ...]
+
+
+@frozen
 class PayHedge:
     """What the SPV owes a swap counterparty (plus arrears).
 
@@ -97,7 +106,17 @@ class PayEquity:
 
 
 Step = (
-    PayExpenses | PayFee | PayInterest | PayPrincipal | FundReserve | Sweep | Trap | PayHedge | SellCrypto | PayEquity
+    PayExpenses
+    | PayFee
+    | PayInterest
+    | PayPrincipal
+    | FundReserve
+    | Sweep
+    | Trap
+    | Redeem
+    | PayHedge
+    | SellCrypto
+    | PayEquity
 )
 STEP_TAGS = {
     PayExpenses: "pay_expenses",
@@ -107,6 +126,7 @@ STEP_TAGS = {
     FundReserve: "fund_reserve",
     Sweep: "sweep",
     Trap: "trap",
+    Redeem: "redeem",
     PayHedge: "pay_hedge",
     SellCrypto: "sell_crypto",
     PayEquity: "pay_equity",

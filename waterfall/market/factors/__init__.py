@@ -8,6 +8,7 @@ stream with ``named_streams`` so that changing one factor's parameters does
 not move another's draws.
 """
 
+from waterfall.market.factors.campus import CampusRentModel, campus_rent_paths, flat_campus_rent
 from waterfall.market.factors.construction import Construction, completion_months, overruns
 from waterfall.market.factors.crypto import BtcModel, btc_paths
 from waterfall.market.factors.demand import (
@@ -42,6 +43,7 @@ from waterfall.market.factors.tenants import (
     default_months,
     monthly_hazard,
     non_renewals,
+    option_renewals,
     renewal_draws,
     tenant_defaults,
     tenant_renewals,
@@ -52,6 +54,7 @@ __all__ = [
     "STRESS_CURVE",
     "STRESS_LIQUIDATION",
     "BtcModel",
+    "CampusRentModel",
     "Construction",
     "DemandModel",
     "HullWhite",
@@ -62,11 +65,13 @@ __all__ = [
     "TenantCredit",
     "age_factor",
     "btc_paths",
+    "campus_rent_paths",
     "completion_months",
     "default_months",
     "demand_shocks",
     "demand_state",
     "demand_state_variance",
+    "flat_campus_rent",
     "forward_curve",
     "haircut",
     "hull_white_mean",
@@ -75,6 +80,7 @@ __all__ = [
     "monthly_hazard",
     "named_streams",
     "non_renewals",
+    "option_renewals",
     "overruns",
     "renewal_draws",
     "rent_paths",

@@ -162,3 +162,18 @@ def tenant_renewals(tenants: Mapping[str, TenantCredit], rng: np.random.Generato
     ``named_streams`` by lease name instead.
     """
     return {name: renewal_draws(stream, paths) for name, stream in named_streams(rng, tenants).items()}
+
+
+def option_renewals(
+    options: Mapping[str, tuple[TenantCredit, int]], rng: np.random.Generator, paths: int
+) -> dict[str, np.ndarray]:
+    """Whether the tenant takes each renewal option, drawn per option per path: (paths, options) bool per lease.
+
+    ``options`` maps a lease name to its tenant's credit and its number of
+    options. Each lease draws from its own name-keyed stream (see
+    ``tenant_defaults``), one uniform per option per path; the tenant declines an
+    option where its uniform is below ``non_renewal_probability``. So declining
+    one option says nothing about the next, and a tenant's leases decide apart.
+    """
+    streams = named_streams(rng, options)
+    return {name: ~non_renewals(options[name][0], streams[name].random((paths, options[name][1]))) for name in streams}
