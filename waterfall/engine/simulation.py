@@ -26,11 +26,13 @@ from waterfall.engine.guarantees import ResidualValueGuarantees
 from waterfall.engine.hedges import Hedges
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
+from waterfall.engine.refinancing import Refinancings
 from waterfall.engine.revenue import Revenue
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
+from waterfall.spec.refinancing_checks import refinancing_index
 from waterfall.spec.steps import PayEquity
 from waterfall.spec.tranche import FloatingCoupon, Sculpted
 
@@ -59,6 +61,13 @@ class Books:
         self.crypto = CryptoBook(deal, prices, paths)
         self.expenses = Expenses(deal, schedule, paths)
         self.debt = Debt(deal, schedule, index, paths, sculpted)
+        self.refinancing = None
+        if any(t.refinancing is not None for t in deal.tranches):
+            ratings = {t.refinancing.rating for t in deal.tranches if t.refinancing is not None}
+            spreads = {r: np.ascontiguousarray(market.credit_spread[r][:, :months].T) for r in ratings}
+            window = market.refinancing_open
+            window = None if window is None else np.ascontiguousarray(window[:, :months].T)
+            self.refinancing = self.debt.refinancing = Refinancings(deal, schedule, index, spreads, window, paths)
         self.covenants = Covenants(deal, paths, schedule.period_start)
         self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
         self.tape.equity_amount = deal.equity.amount
@@ -112,6 +121,13 @@ class Books:
         first = self.schedule.period_start[month]
         cfads = column_sums(self.tape.period["cfads"][first : month + 1])
         live = self.mode != WOUND_UP
+        if self.refinancing is not None:
+            # a balance falling due now is refinanced or extended before it accrues
+            trailing = self.tape.period["cfads"][max(0, month - 11) : month + 1]
+            noi = column_sums(trailing) * 12.0 / trailing.shape[0]
+            collateral = self.collateral[month] + self.crypto.value(month)
+            record = self.tape.tranche["refinanced"][month]
+            self.refinancing.decide(month, self.debt, self.mode < DEFAULT, noi, collateral, self.ledger, record)
         constructing = self.build.constructing(month)
         service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live, constructing)
         # debt service net of hedges: what a swap pays in offsets the interest it fixes
@@ -151,7 +167,7 @@ class Books:
         self.short = self.debt.settle(self.mode != WOUND_UP)
 
     def test_payments(self, month: int) -> None:
-        defaulted = self.covenants.payment_test(month, self.short, self.debt.final_payment, self.debt.balance)
+        defaulted = self.covenants.payment_test(month, self.short, self.debt.maturity, self.debt.balance)
         # tested after this month's sale window: the earliest sale is next month
         lag = max(self.sale_lag, 1)
         self._accelerate(month, defaulted & (self.mode < DEFAULT), month + lag, due_now=False)
@@ -170,18 +186,19 @@ class Books:
                 self._pay_out(month, stranded, list(range(len(self.debt.names))))
         # absolute priority before any write-down: where a tranche reaches its final
         # payment unpaid, reserves and trapped cash go to creditors in order first
-        maturing = [i for i, final in enumerate(self.debt.final_payment) if final == month]
+        due = self.debt.maturity == month  # (tranches, paths)
+        maturing = [i for i in range(len(self.debt.names)) if due[i].any()]
         short = np.zeros_like(self.sold)
         for i in maturing:
-            short |= (self.mode < DEFAULT) & (self.debt.balance[i] > UNPAID)
+            short |= (self.mode < DEFAULT) & due[i] & (self.debt.balance[i] > UNPAID)
         if short.any():
             for account in self.ledger.balance:
                 if account != OPERATING:
                     self.ledger.move(month, account, OPERATING, np.where(short, self.ledger.balance[account], 0.0))
             self._pay_out(month, short, maturing)
         sold = (self.mode == DEFAULT) & self.sold
-        for i, final in enumerate(self.debt.final_payment):
-            maturing_here = (self.mode < DEFAULT) & (final == month)
+        for i in range(len(self.debt.names)):
+            maturing_here = (self.mode < DEFAULT) & due[i]
             self.debt.write_down(i, sold | (maturing_here & (self.debt.balance[i] > 0)))
         ending = sold | (last & (self.mode != WOUND_UP))
         if ending.any():
@@ -301,11 +318,14 @@ def _check_market(deal: Deal, market: Market) -> None:
     generations = deal.market_rent_generations
     indices = {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)}
     indices |= {h.index for h in deal.hedges}
+    indices |= {refinancing_index(t) for t in deal.tranches if t.refinancing is not None}
     assets = {c.asset for c in deal.crypto}
+    ratings = {t.refinancing.rating for t in deal.tranches if t.refinancing is not None}
     needs = (
         ("gpu_rent", generations, market.gpu_rent),
         ("index", indices, market.index),
         ("prices", assets, market.prices),
+        ("credit_spread", ratings, market.credit_spread),
     )
     for kind, needed, given in needs:
         for name in sorted(needed):
@@ -333,4 +353,6 @@ def run(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None = Non
         sculpted = sculpted_schedule(deal)
     books = _simulate(deal, market, sculpted)
     books.tape.interest_forgiven = books.debt.interest_forgiven
+    if books.refinancing is not None:
+        books.tape.extensions = books.refinancing.extensions
     return books.tape

@@ -35,6 +35,10 @@ class Market:
     - ``prices``: $ per unit of crypto assets (e.g. BTC) by name, (paths, months).
     - ``construction_delay``: months of delay to every asset still to be built, (paths,).
     - ``construction_overrun``: cost overrun as a share of the construction budget, (paths,).
+    - ``credit_spread``: the annual spread over the index at which each rating class
+      refinances, by class, (paths, months).
+    - ``refinancing_open``: whether the credit market is open to refinance, bool
+      (paths, months); None means open throughout.
     """
 
     gpu_rent: dict[str, np.ndarray] = field(factory=dict)
@@ -48,9 +52,14 @@ class Market:
     prices: dict[str, np.ndarray] = field(factory=dict)
     construction_delay: np.ndarray | None = None
     construction_overrun: np.ndarray | None = None
+    credit_spread: dict[str, np.ndarray] = field(factory=dict)
+    refinancing_open: np.ndarray | None = None
 
     def __attrs_post_init__(self) -> None:
-        for kind in (self.gpu_rent, self.index, self.prices):
+        if self.refinancing_open is not None and np.ndim(self.refinancing_open) != 2:
+            shape = np.shape(self.refinancing_open)
+            raise ValueError(f"market refinancing_open: expected shape (paths, months), found {shape}")
+        for kind in (self.gpu_rent, self.index, self.prices, self.credit_spread):
             for name, array in kind.items():
                 kind[name] = _check(name, array)
                 if kind[name].shape[0] != self.paths:
@@ -87,6 +96,8 @@ class Market:
             prices={k: v[rows] for k, v in self.prices.items()},
             construction_delay=None if self.construction_delay is None else self.construction_delay[rows],
             construction_overrun=None if self.construction_overrun is None else self.construction_overrun[rows],
+            credit_spread={k: v[rows] for k, v in self.credit_spread.items()},
+            refinancing_open=None if self.refinancing_open is None else self.refinancing_open[rows],
         )
 
     def window(self, offset: int, months: int) -> Market:
@@ -112,6 +123,8 @@ class Market:
             prices={k: cut(v) for k, v in self.prices.items()},
             construction_delay=self.construction_delay,
             construction_overrun=self.construction_overrun,
+            credit_spread={k: cut(v) for k, v in self.credit_spread.items()},
+            refinancing_open=None if self.refinancing_open is None else cut(self.refinancing_open),
         )
 
     @classmethod
@@ -134,6 +147,8 @@ class Market:
             prices={k: join(lambda p, k=k: p.prices[k]) for k in first.prices},
             construction_delay=None if first.construction_delay is None else join(lambda p: p.construction_delay),
             construction_overrun=None if first.construction_overrun is None else join(lambda p: p.construction_overrun),
+            credit_spread={k: join(lambda p, k=k: p.credit_spread[k]) for k in first.credit_spread},
+            refinancing_open=None if first.refinancing_open is None else join(lambda p: p.refinancing_open),
         )
 
 
@@ -165,4 +180,6 @@ def base_case(deal: Deal, paths: int = 1) -> Market:
         index={i: tile(index_curve(c, months)) for i, c in deal.market.index.items()},
         paths=paths,
         prices={a: tile(rent_curve(c, months)) for a, c in deal.market.prices.items()},
+        # the credit market open throughout, each class at the deal's own stated spread
+        credit_spread={r: np.full((paths, months), s) for r, s in deal.market.credit_spread.items()},
     )

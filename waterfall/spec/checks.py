@@ -21,6 +21,7 @@ from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefa
 from waterfall.spec.deal import Deal
 from waterfall.spec.hedge import InterestRateSwap
 from waterfall.spec.lease import PerGpuHourRent, PerMwRent
+from waterfall.spec.refinancing_checks import check_refinancing
 from waterfall.spec.steps import (
     FundReserve,
     PayExpenses,
@@ -78,6 +79,7 @@ RESERVED = (
     "power",
     "maintenance_capex",
     "capex",
+    "refinancing_fees",
 )
 
 
@@ -420,4 +422,5 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_hedges_and_crypto(deal),
         *_construction(deal),
         *_sources_and_uses(deal),
+        *check_refinancing(deal),
     ]
