@@ -17,7 +17,14 @@ from pathlib import Path
 from attrs import field, frozen
 
 from waterfall.errors import InputError, Problem
-from waterfall.market.factors import BtcModel, DemandModel, LiquidationModel, ResidualCurve, TenantCredit
+from waterfall.market.factors import (
+    BtcModel,
+    CreditMarket,
+    DemandModel,
+    LiquidationModel,
+    ResidualCurve,
+    TenantCredit,
+)
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.checks import walk_bounds
 from waterfall.spec.deal import Deal
@@ -130,6 +137,7 @@ class Scenario:
     rates: dict[str, RatesModel] = field(factory=dict)
     crypto: dict[str, BtcModel] = field(factory=dict)
     construction: ConstructionRisk | None = None
+    credit_market: CreditMarket | None = None
     description: str = ""
 
 
@@ -172,6 +180,8 @@ def _check(scenario: Scenario) -> list[Problem]:
                     f"expected a launch on or after as_of {scenario.as_of:%Y-%m}, found {launch.date:%Y-%m}",
                 )
             )
+    if scenario.credit_market is not None and not scenario.credit_market.spreads.classes:
+        problems.append(Problem("credit_market.spreads.classes", "expected at least one rating class, found none"))
     for name, ratio in scenario.rent.ratios.items():
         if ratio <= 0:
             problems.append(Problem(f"rent.ratios.{name}", f"expected a number > 0, found {ratio!r}"))
@@ -179,13 +189,25 @@ def _check(scenario: Scenario) -> list[Problem]:
 
 
 def check_against(scenario: Scenario, deal: Deal, label: str) -> None:
-    """A scenario must price every GPU generation the deal holds; raises ``InputError``."""
+    """A scenario must price every GPU generation the deal holds, and every rating class
+    its tranches refinance at when it models the credit market; raises ``InputError``."""
     generations = {scenario.rent.reference, *scenario.rent.ratios}
     problems = [
         Problem("rent.ratios", f"expected a ratio for {fleet.generation!r} (deal {deal.name!r}), found none")
         for fleet in deal.fleets
         if fleet.generation not in generations
     ]
+    if scenario.credit_market is not None:
+        priced = scenario.credit_market.spreads.classes
+        for t in deal.tranches:
+            if t.refinancing is not None and t.refinancing.rating not in priced:
+                problems.append(
+                    Problem(
+                        "credit_market.spreads.classes",
+                        f"expected rating class {t.refinancing.rating!r} (deal {deal.name!r}, tranche {t.name!r}), "
+                        f"found {sorted(priced)}",
+                    )
+                )
     if problems:
         raise InputError(label, problems)
 
