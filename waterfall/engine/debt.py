@@ -153,8 +153,14 @@ class Debt:
             self.month["interest_due"][i] += self.interest_due[i]
             self.month["principal_scheduled"][i] += self.principal_due[i]
             # a bullet's repayment is refinanced or paid from a sale, not from operating
-            # cash: it is not debt service a coverage ratio should set against CFADS
-            service += interest + (0.0 if isinstance(tranche.amortisation, Bullet) else scheduled)
+            # cash: it is not debt service a coverage ratio should set against CFADS; nor
+            # is the balance due at maturity of a tranche that declares its refinancing
+            if isinstance(tranche.amortisation, Bullet):
+                service += interest
+            elif tranche.refinancing is not None:
+                service += interest + np.where(month >= self.maturity[i], 0.0, scheduled)
+            else:
+                service += interest + scheduled
         return service
 
     def _scheduled(

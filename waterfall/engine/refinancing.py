@@ -1,19 +1,25 @@
 """Refinancing at maturity: the test, the credit-market window, extension options, refinanced terms.
 
-On a tranche's maturity date, before its interest accrues, each path where it
-still owes principal (and is not in default) is refinanced when its refinancing
-test passes there and the credit market is open; failing that, its next
-extension option is exercised when that option's own test passes; failing both,
-the balance falls due as it always did (unpaid, a maturity default).
+On a tranche's maturity date, after the priority of payments has paid what it
+could of the balance due and before the payment test, each path where the
+tranche still owes principal (and is not in default) is refinanced when its
+refinancing test passes there and the credit market is open; failing that, its
+next extension option is exercised when that option's own test passes; failing
+both, the balance stays due as it always did (unpaid, a maturity default).
 
 A refinancing is not cash through the waterfall: the new lenders repay the old
 at par, so the tranche keeps its name, seniority and balance, and only its terms
 change: a new maturity, the refinancing's amortisation, and a coupon of index +
 the path's credit spread for the rating class, locked in the month refinanced
 (it applies from the next accrual period; the period ending at maturity is the
-old lenders'). Fees are cash, paid from the operating account to
-``refinancing_fees``; a path that cannot pay one does not get what it pays for.
-A tranche is refinanced at most once in a run.
+old lenders'). A fee (refinancing or extension) is financed: the tranche's
+lenders lend it (a draw) and it is paid to ``refinancing_fees``, both through
+the ledger.
+
+A refinanced tranche meets its refinancing again at its new maturity (extension
+options belong to the original loan and are not renewed). A new maturity beyond
+the horizon is kept as it is: the balance is then still outstanding, performing,
+when the horizon ends (``Tape.maturity`` says where).
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ import numpy as np
 from waterfall.engine.clock import Schedule
 from waterfall.engine.columns import column_sums
 from waterfall.engine.ledger import Ledger
-from waterfall.spec.account import OPERATING
 from waterfall.spec.deal import Deal
 from waterfall.spec.refinancing_checks import refinancing_index
 from waterfall.spec.tranche import Extension, FixedCoupon, LevelAnnuity, Refinancing, StraightLine
@@ -69,6 +74,11 @@ class Refinancings:
         self.paid_by = np.cumsum(schedule.is_payment)
         self.last_by = np.array([schedule.last_payment_by(m) for m in range(months)])
 
+    def final_payment(self, month: int) -> int:
+        """The final payment of debt falling due in ``month``: the last payment date by then,
+        or ``month`` itself beyond the horizon (a date the run never reaches)."""
+        return int(self.last_by[month]) if month < self.schedule.months else month
+
     # -- the refinanced terms the debt reads ----------------------------------------------
 
     def rate(self, i: int, month: int, old: np.ndarray | float) -> np.ndarray | float:
@@ -76,12 +86,12 @@ class Refinancings:
         paths refinanced before the period began."""
         start = self.start[i]
         fixing = self.schedule.period_start[month]
+        # (a path refinanced again this month is decided after this period accrued)
         new = (start >= 0) & (fixing > start)
         if not new.any():
             return old
-        terms = self.terms[i]
-        rate = np.maximum(self.index[self.index_of[i]][fixing], terms.floor) + self.spread[i]
-        return np.where(new, rate, old)
+        index = np.maximum(self.index[self.index_of[i]][fixing], self.terms[i].floor)
+        return np.where(new, index + self.spread[i], old)
 
     def scheduled(
         self,
@@ -92,8 +102,7 @@ class Refinancings:
         maturity: np.ndarray,
         original: np.ndarray,
     ) -> np.ndarray:
-        """Principal due on the refinanced paths (none in the month refinanced: the new
-        lenders repaid the balance); ``original`` on every other path."""
+        """Principal due on the refinanced paths; ``original`` on every other path."""
         start = self.start[i]
         if not (start >= 0).any():
             return original
@@ -115,7 +124,7 @@ class Refinancings:
                 due = annuity - np.where(tiny, 0.0, base * safe)
             due = np.where(remaining <= 1, base, due)
         due = np.where(month >= maturity, base, due)
-        return np.where(start == month, 0.0, np.where(start >= 0, due, original))
+        return np.where(start >= 0, due, original)
 
     # -- the decision ------------------------------------------------------------------------
 
@@ -129,19 +138,13 @@ class Refinancings:
         ledger: Ledger,
         record: np.ndarray,
     ) -> None:
-        """Refinance or extend each tranche falling due this month, senior first.
+        """Refinance or extend each tranche left owing at its maturity this month, senior first.
 
-        ``open_paths``: not in default; ``noi``: trailing 12-month CFADS; ``record``:
-        the tape's ``refinanced`` row this month (tranches, paths).
+        ``open_paths``: not in default; ``noi``: trailing 12-month CFADS, annual;
+        ``record``: the tape's ``refinanced`` row this month (tranches, paths).
         """
         for i in sorted(self.terms):
-            due = (
-                open_paths
-                & (debt.maturity[i] == month)
-                & (debt.balance[i] > UNPAID)
-                & (self.start[i] < 0)
-                & (month < self.schedule.months - 1)  # at the horizon's end nothing is left to refinance into
-            )
+            due = open_paths & (debt.maturity[i] == month) & (debt.balance[i] > UNPAID)
             if not due.any():
                 continue
             terms = self.terms[i]
@@ -152,51 +155,38 @@ class Refinancings:
             seniors = sum((debt.balance[j] * self._annual_rate(debt, j, month) for j in range(i)), np.zeros_like(noi))
             spread = self.spreads[terms.rating][month]
             rate = np.maximum(self.index[self.index_of[i]][month], terms.floor) + spread
-            service = seniors + annual_service(terms, debt.balance[i], rate)
-            dscr = _cover(noi, service)
+            dscr = _cover(noi, seniors + annual_service(terms, debt.balance[i], rate))
             market_open = True if self.window is None else self.window[month]
-            fee = debt.balance[i] * terms.fee_bps * BPS
             refinance = due & market_open & passes(terms, ltv, debt_yield, dscr)
-            refinance &= ledger.balance[OPERATING] >= fee
             if refinance.any():
-                ledger.move(month, OPERATING, FEES, np.where(refinance, fee, 0.0))
                 self.start[i] = np.where(refinance, month, self.start[i])
                 self.spread[i] = np.where(refinance, spread, self.spread[i])
-                self.amount[i] = np.where(refinance, debt.balance[i], self.amount[i])
                 record[i] += np.where(refinance, debt.balance[i], 0.0)
-                new_maturity = self.last_by[min(month + terms.term_months, self.schedule.months - 1)]
-                debt.maturity[i] = np.where(refinance, new_maturity, debt.maturity[i])
-                # arrears are part of the balance the new lenders repay
-                debt.principal_arrears[i] = np.where(refinance, 0.0, debt.principal_arrears[i])
-            self._extend(i, month, debt, due & ~refinance, ltv, debt_yield, noi, seniors, ledger)
+                self._roll(i, month, debt, refinance, terms.term_months, terms.fee_bps, ledger)
+                self.amount[i] = np.where(refinance, debt.balance[i], self.amount[i])
+            # extension options are the original loan's
+            left = due & ~refinance & (self.start[i] < 0)
+            dscr = _cover(noi, seniors + debt.balance[i] * self._annual_rate(debt, i, month))
+            for k, option in enumerate(terms.extensions):
+                # the extended debt keeps its coupon and pays interest only until it falls due
+                extend = left & (self.extensions[i] == k) & passes(option, ltv, debt_yield, dscr)
+                if extend.any():
+                    self.extensions[i] += extend
+                    self._roll(i, month, debt, extend, option.months, option.fee_bps, ledger)
+                    left &= ~extend
 
-    def _extend(
-        self,
-        i: int,
-        month: int,
-        debt: Debt,
-        left: np.ndarray,
-        ltv: np.ndarray,
-        debt_yield: np.ndarray,
-        noi: np.ndarray,
-        seniors: np.ndarray,
-        ledger: Ledger,
+    def _roll(
+        self, i: int, month: int, debt: Debt, paths: np.ndarray, months: int, fee_bps: float, ledger: Ledger
     ) -> None:
-        """The next unused extension option, where its own test passes (no market needed:
-        it is the borrower's contractual right)."""
-        # the extended debt keeps its coupon and pays interest only until it falls due
-        dscr = _cover(noi, seniors + debt.balance[i] * self._annual_rate(debt, i, month))
-        for k, option in enumerate(self.terms[i].extensions):
-            fee = debt.balance[i] * option.fee_bps * BPS
-            extend = left & (self.extensions[i] == k) & passes(option, ltv, debt_yield, dscr)
-            extend &= ledger.balance[OPERATING] >= fee
-            if not extend.any():
-                continue
-            ledger.move(month, OPERATING, FEES, np.where(extend, fee, 0.0))
-            self.extensions[i] += extend
-            new_maturity = self.last_by[min(month + option.months, self.schedule.months - 1)]
-            debt.maturity[i] = np.where(extend, new_maturity, debt.maturity[i])
-            left = left & ~extend
+        """The balance on ``paths`` is no longer due: it falls due ``months`` on, the fee lent and paid."""
+        unpaid = np.where(paths, debt.balance[i], 0.0)
+        debt.maturity[i] = np.where(paths, self.final_payment(month + months), debt.maturity[i])
+        # the balance unpaid at maturity is not in arrears: it was never due after all
+        debt.principal_arrears[i] = np.where(paths, 0.0, debt.principal_arrears[i])
+        debt.month["principal_scheduled"][i] -= unpaid
+        fee = ledger.move(month, debt.names[i], FEES, unpaid * fee_bps * BPS)
+        if fee.any():
+            debt.draw(i, fee)
 
     def _annual_rate(self, debt: Debt, j: int, month: int) -> np.ndarray:
         """Tranche ``j``'s coupon at this month's index: the refinanced one where refinanced."""

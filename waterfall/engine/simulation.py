@@ -121,13 +121,6 @@ class Books:
         first = self.schedule.period_start[month]
         cfads = column_sums(self.tape.period["cfads"][first : month + 1])
         live = self.mode != WOUND_UP
-        if self.refinancing is not None:
-            # a balance falling due now is refinanced or extended before it accrues
-            trailing = self.tape.period["cfads"][max(0, month - 11) : month + 1]
-            noi = column_sums(trailing) * 12.0 / trailing.shape[0]
-            collateral = self.collateral[month] + self.crypto.value(month)
-            record = self.tape.tranche["refinanced"][month]
-            self.refinancing.decide(month, self.debt, self.mode < DEFAULT, noi, collateral, self.ledger, record)
         constructing = self.build.constructing(month)
         service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live, constructing)
         # debt service net of hedges: what a swap pays in offsets the interest it fixes
@@ -167,6 +160,13 @@ class Books:
         self.short = self.debt.settle(self.mode != WOUND_UP)
 
     def test_payments(self, month: int) -> None:
+        if self.refinancing is not None:
+            # what the waterfall left unpaid at a maturity is refinanced or extended, or stays due
+            trailing = self.tape.period["cfads"][max(0, month - 11) : month + 1]
+            noi = column_sums(trailing) * 12.0 / trailing.shape[0]
+            collateral = self.collateral[month] + self.crypto.value(month)
+            record = self.tape.tranche["refinanced"][month]
+            self.refinancing.decide(month, self.debt, self.mode < DEFAULT, noi, collateral, self.ledger, record)
         defaulted = self.covenants.payment_test(month, self.short, self.debt.maturity, self.debt.balance)
         # tested after this month's sale window: the earliest sale is next month
         lag = max(self.sale_lag, 1)
@@ -353,6 +353,7 @@ def run(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None = Non
         sculpted = sculpted_schedule(deal)
     books = _simulate(deal, market, sculpted)
     books.tape.interest_forgiven = books.debt.interest_forgiven
+    books.tape.maturity = books.debt.maturity
     if books.refinancing is not None:
         books.tape.extensions = books.refinancing.extensions
     return books.tape

@@ -1,4 +1,4 @@
-"""Checks on the tranches' refinancing terms: a rate source, a priced rating class, room in the horizon.
+"""Checks on the tranches' refinancing terms: a rate source, a priced rating class, a test to pass.
 
 Kept beside ``waterfall.spec.checks`` (which runs them) so that module stays about
 the deal as a whole.
@@ -25,7 +25,6 @@ def refinancing_index(tranche: Tranche) -> str | None:
 
 
 def check_refinancing(deal: Deal) -> Iterator[Problem]:
-    cal = deal.calendar
     for i, tranche in enumerate(deal.tranches):
         terms = tranche.refinancing
         if terms is None:
@@ -55,14 +54,6 @@ def check_refinancing(deal: Deal) -> Iterator[Problem]:
                 f"{where}.amortisation",
                 "expected type 'bullet', 'level_annuity' or 'straight_line', "
                 f"found {type(terms.amortisation).__name__}",
-            )
-        # the latest the refinanced debt can fall due: every extension used, then the term
-        latest = cal.month_of(tranche.legal_maturity) + 1 + sum(e.months for e in terms.extensions) + terms.term_months
-        if latest > cal.horizon_months:
-            yield Problem(
-                f"{where}.term_months",
-                f"expected legal maturity + extensions + term within the horizon ({cal.horizon_months} months), "
-                f"found {latest} months",
             )
     for name, spread in deal.market.credit_spread.items():
         if not -0.05 <= spread <= 1.0:

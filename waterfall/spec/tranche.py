@@ -117,6 +117,8 @@ class Refinancing:
     pays ``index`` (default: the tranche's own floating index; floored at
     ``floor``) plus the credit spread of rating class ``rating`` on the path in
     the month it is refinanced. ``fee_bps`` of the balance is paid at refinancing.
+    At its new maturity the refinancing is tried again; a maturity beyond the
+    horizon leaves the balance outstanding, performing, when the horizon ends.
     """
 
     rating: str

@@ -1,9 +1,11 @@
 """Refinancing at maturity, closed forms: one campus, one let lease, one bullet loan falling due.
 
 The campus (cost 100m, 30-year life, 30% salvage) is worth 100m x (1 - 0.7 x 23/360)
-= 95.53m at the loan's maturity (month 23), so the 60m loan's LTV there is 62.8%:
-a maximum LTV of 70% passes, 60% fails. Rent of 6m a month covers anything the
-refinanced loan asks (a 72m debt yield of 120%).
+= 95.53m at the loan's maturity (month 23). Rent of 6m a month covers anything the
+refinanced loan asks (a 72m debt yield of 120%). At maturity the waterfall pays
+what the month's rent can (6m less 0.25m of interest); the 54.25m left is what is
+refinanced (or extended, or defaults), at an LTV of 56.8%: a maximum LTV of 60%
+passes, 55% fails.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ HORIZON = 48
 MATURITY = 23  # deal month of the legal maturity, 2027-12
 BALANCE = 60_000_000.0
 SOFR, OLD_SPREAD, BBB = 0.03, 0.02, 0.025
+LEFT = BALANCE - (6_000_000.0 - BALANCE * (SOFR + OLD_SPREAD) / 12)  # unpaid after the maturity waterfall
 
 
 def refinanced_deal(**refinancing: Any) -> dict[str, Any]:
@@ -52,7 +55,7 @@ def refinanced_deal(**refinancing: Any) -> dict[str, Any]:
         "rating": "BBB",
         "term_months": 12,
         "amortisation": {"type": "straight_line", "term_months": 12},
-        "max_ltv": 0.7,
+        "max_ltv": 0.60,
     }
     terms.update(refinancing)
     raw["tranches"][0]["refinancing"] = terms
@@ -66,26 +69,28 @@ def market(deal: Deal, open_from: int = 0) -> Market:
 
 
 def test_a_balloon_that_passes_is_refinanced_and_one_that_fails_defaults() -> None:
-    passing = build(refinanced_deal(max_ltv=0.70))
+    passing = build(refinanced_deal(max_ltv=0.60))
     tape = run(passing, market(passing))
     t = tape.tranche
-    assert t["refinanced"][MATURITY, 0, 0] == pytest.approx(BALANCE)
-    assert t["refinanced"].sum() == pytest.approx(BALANCE)
+    assert t["refinanced"][MATURITY, 0, 0] == pytest.approx(LEFT)
+    assert t["refinanced"].sum() == pytest.approx(LEFT)
     assert tape.default_month[0] == -1
     # the period ending at maturity is the old lenders' coupon; after it, SOFR + the BBB spread
     assert t["interest_due"][MATURITY, 0, 0] == pytest.approx(BALANCE * (SOFR + OLD_SPREAD) / 12)
-    assert t["interest_due"][MATURITY + 1, 0, 0] == pytest.approx(BALANCE * (SOFR + BBB) / 12)
-    # no principal at maturity: the new lenders repaid it; then 12 equal instalments
-    assert t["principal_paid"][MATURITY, 0, 0] == 0.0
-    np.testing.assert_allclose(t["principal_paid"][MATURITY + 1 : MATURITY + 13, 0, 0], BALANCE / 12)
+    assert t["interest_due"][MATURITY + 1, 0, 0] == pytest.approx(LEFT * (SOFR + BBB) / 12)
+    # what was refinanced is not recorded as due and unpaid; then 12 equal instalments
+    assert t["principal_scheduled"][MATURITY, 0, 0] == pytest.approx(BALANCE - LEFT)
+    np.testing.assert_allclose(t["principal_paid"][MATURITY + 1 : MATURITY + 13, 0, 0], LEFT / 12)
     assert t["balance_end"][MATURITY + 12, 0, 0] == pytest.approx(0.0, abs=1e-6)
     assert t["writedown"].sum() == 0.0
+    assert tape.maturity is not None and tape.maturity[0, 0] == MATURITY + 12
 
-    failing = build(refinanced_deal(max_ltv=0.60))  # the one parameter changed
+    failing = build(refinanced_deal(max_ltv=0.55))  # the one parameter changed
     tape = run(failing, market(failing))
     assert tape.tranche["refinanced"].sum() == 0.0
     assert tape.default_month[0] == MATURITY
     assert tape.tranche["principal_scheduled"][MATURITY, 0, 0] == pytest.approx(BALANCE)
+    assert tape.tranche["principal_paid"][MATURITY, 0, 0] == pytest.approx(BALANCE - LEFT)
 
 
 def test_a_closed_window_is_a_maturity_default() -> None:
@@ -95,13 +100,13 @@ def test_a_closed_window_is_a_maturity_default() -> None:
     assert tape.default_month[0] == MATURITY
 
 
-@pytest.mark.parametrize(("test", "defaults"), [({"max_ltv": 0.7}, False), ({"max_ltv": 0.6}, True)])
+@pytest.mark.parametrize(("test", "defaults"), [({"max_ltv": 0.6}, False), ({"max_ltv": 0.55}, True)])
 def test_an_extension_carries_the_loan_to_an_open_window(test: dict[str, float], defaults: bool) -> None:
     """Window shut until month 29: a 6-month extension (fee 50bp) reaches it and the loan is
     refinanced there; where the extension's own test fails, the balloon defaults at maturity."""
     deal = build(refinanced_deal(extensions=[{"months": 6, "fee_bps": 50.0, **test}]))
     tape = run(deal, market(deal, open_from=MATURITY + 6))
-    fees = tape.ledger.flows.get(("operating", "refinancing_fees"))
+    fees = tape.ledger.flows.get(("loan", "refinancing_fees"))
     if defaults:
         assert tape.default_month[0] == MATURITY
         assert fees is None
@@ -109,11 +114,16 @@ def test_an_extension_carries_the_loan_to_an_open_window(test: dict[str, float],
         return
     assert tape.default_month[0] == -1
     assert tape.extensions is not None and tape.extensions[0, 0] == 1
-    assert fees is not None and fees[MATURITY, 0] == pytest.approx(BALANCE * 0.005)
-    assert tape.tranche["refinanced"][MATURITY + 6, 0, 0] == pytest.approx(BALANCE)
-    # extended at its own coupon, interest only
-    assert tape.tranche["interest_due"][MATURITY + 3, 0, 0] == pytest.approx(BALANCE * (SOFR + OLD_SPREAD) / 12)
-    assert tape.tranche["principal_paid"][MATURITY : MATURITY + 7, 0, 0].sum() == 0.0
+    # the fee is lent by the tranche's lenders and paid out: a draw, through the ledger
+    assert fees is not None and fees[MATURITY, 0] == pytest.approx(LEFT * 0.005)
+    assert tape.tranche["drawn"][MATURITY, 0, 0] == pytest.approx(LEFT * 0.005)
+    extended = LEFT * 1.005
+    # extended at its own coupon, interest only: each month's rent beyond interest goes to equity
+    assert tape.tranche["interest_due"][MATURITY + 3, 0, 0] == pytest.approx(extended * (SOFR + OLD_SPREAD) / 12)
+    assert tape.tranche["principal_paid"][MATURITY + 1 : MATURITY + 6, 0, 0].sum() == 0.0
+    # at the extended maturity the waterfall pays what it can, and the window is open for the rest
+    paid = 6_000_000.0 - extended * (SOFR + OLD_SPREAD) / 12
+    assert tape.tranche["refinanced"][MATURITY + 6, 0, 0] == pytest.approx(extended - paid)
 
 
 def test_debt_yield_and_dscr_thresholds_decide_on_the_path() -> None:
@@ -122,7 +132,7 @@ def test_debt_yield_and_dscr_thresholds_decide_on_the_path() -> None:
     deal = build(refinanced_deal(max_ltv=None, min_debt_yield=1.0, min_dscr=1.1))
     base = base_case(deal, paths=2)
     tape = run(deal, Market(index=base.index, credit_spread=base.credit_spread, paths=2))
-    assert tape.tranche["refinanced"][MATURITY, 0, 0] == pytest.approx(BALANCE)
+    assert tape.tranche["refinanced"][MATURITY, 0, 0] == pytest.approx(LEFT)
     halved = copy.deepcopy(refinanced_deal(max_ltv=None, min_debt_yield=1.0))
     halved["leases"][0]["rent"]["monthly"] = 3_000_000.0
     deal = build(halved)
