@@ -69,15 +69,17 @@ class Refinancings:
         self.spread = np.zeros((n, paths))
         self.amount = np.zeros((n, paths))
         self.extensions = np.zeros((n, paths), dtype=np.int64)
-        months = schedule.months
-        # payment dates up to and including each month, and the last one by each month
+        # payment dates up to and including each month
         self.paid_by = np.cumsum(schedule.is_payment)
-        self.last_by = np.array([schedule.last_payment_by(m) for m in range(months)])
 
-    def final_payment(self, month: int) -> int:
-        """The final payment of debt falling due in ``month``: the last payment date by then,
-        or ``month`` itself beyond the horizon (a date the run never reaches)."""
-        return int(self.last_by[month]) if month < self.schedule.months else month
+    def final_payment(self, now: int, due: int) -> int:
+        """The final payment of debt that falls due in month ``due`` as seen from ``now``: the
+        last payment date by then, but after ``now``; ``due`` itself beyond the horizon (a date
+        the run never reaches)."""
+        if due >= self.schedule.months:
+            return due
+        later = [m for m in self.schedule.payment_months if now < m <= due]
+        return later[-1] if later else self.schedule.first_payment_from(now + 1)
 
     # -- the refinanced terms the debt reads ----------------------------------------------
 
@@ -180,7 +182,7 @@ class Refinancings:
     ) -> None:
         """The balance on ``paths`` is no longer due: it falls due ``months`` on, the fee lent and paid."""
         unpaid = np.where(paths, debt.balance[i], 0.0)
-        debt.maturity[i] = np.where(paths, self.final_payment(month + months), debt.maturity[i])
+        debt.maturity[i] = np.where(paths, self.final_payment(month, month + months), debt.maturity[i])
         # the balance unpaid at maturity is not in arrears: it was never due after all
         debt.principal_arrears[i] = np.where(paths, 0.0, debt.principal_arrears[i])
         debt.month["principal_scheduled"][i] -= unpaid
