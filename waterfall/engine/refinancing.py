@@ -111,10 +111,10 @@ class Refinancings:
         kind = self.terms[i].amortisation
         due = np.zeros_like(base)
         if isinstance(kind, LevelAnnuity | StraightLine):
-            end = np.minimum(start + kind.term_months, self.schedule.months - 1)
-            remaining = self.paid_by[end] - self.paid_by[max(month - 1, 0)]
+            end = start + kind.term_months
+            remaining = self._payments(month - 1, end)
             if isinstance(kind, StraightLine):
-                total = np.maximum(self.paid_by[end] - self.paid_by[start], 1)
+                total = np.maximum(self._payments(start, end), 1)
                 due = np.minimum(self.amount[i] / total, base)
             else:
                 # re-solved each date over the payments left, as a level annuity at closing is
@@ -127,6 +127,16 @@ class Refinancings:
             due = np.where(remaining <= 1, base, due)
         due = np.where(month >= maturity, base, due)
         return np.where(start >= 0, due, original)
+
+    def _payments(self, after: int | np.ndarray, until: np.ndarray) -> np.ndarray:
+        """Payment dates in (``after``, ``until``]; past the horizon the calendar's frequency
+        carries on (an amortisation may run beyond the months simulated)."""
+        last = self.schedule.months - 1
+        step = self.schedule.calendar.months_per_payment
+        inside = self.paid_by[np.minimum(until, last)] - np.where(
+            np.asarray(after) >= 0, self.paid_by[np.maximum(after, 0)], 0
+        )
+        return inside + np.maximum(until - last, 0) // step
 
     # -- the decision ------------------------------------------------------------------------
 

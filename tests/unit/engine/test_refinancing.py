@@ -19,6 +19,7 @@ import pytest
 from tests.builders import build, month, one_tranche_deal
 from waterfall.engine import run
 from waterfall.market.curves import Market, base_case
+from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.spec.deal import Deal
 
 HORIZON = 48
@@ -139,3 +140,20 @@ def test_debt_yield_and_dscr_thresholds_decide_on_the_path() -> None:
     tape = run(deal, market(deal))
     assert tape.tranche["refinanced"].sum() == 0.0
     assert tape.default_month[0] == MATURITY
+
+
+def test_a_refinanced_annuity_runs_past_the_horizon_and_is_outstanding_there_at_par() -> None:
+    """A 60-month term amortising over 120 months: the annuity is sized on all 120 payments,
+    not on the months left in the run, and what is left at the horizon is still owed."""
+    deal = build(refinanced_deal(term_months=60, amortisation={"type": "level_annuity", "term_months": 120}))
+    tape = run(deal, market(deal))
+    r = (SOFR + BBB) / 12
+    first = LEFT * r / (1 - (1 + r) ** -120) - LEFT * r
+    assert tape.tranche["principal_paid"][MATURITY + 1, 0, 0] == pytest.approx(first)
+    assert tape.maturity is not None and tape.maturity[0, 0] == MATURITY + 60 > HORIZON
+    left = tape.tranche["balance_end"][-1, 0, 0]
+    assert left > 0.5 * LEFT
+    outcome = tranche_outcomes(tape).filter(tranche="loan")
+    assert outcome["outstanding"][0] == pytest.approx(left)
+    assert outcome["loss"][0] == 0.0 and outcome["refinanced"][0] and outcome["refinanced_period"][0] == MATURITY
+    assert tape.default_month[0] == -1
