@@ -31,6 +31,7 @@ CASHFLOWS_COLUMNS = [
     "principal_paid",
     "pik",
     "writedown",
+    "refinanced",
     "balance_end",
 ]
 PERIODS_COLUMNS = [
@@ -59,6 +60,10 @@ TRANCHES_COLUMNS = [
     "wal_years",
     "default_period",
     "first_shortfall_period",
+    "refinanced",
+    "refinanced_period",
+    "extensions",
+    "outstanding",
 ]
 DOCUMENTED = {
     "cashflows": CASHFLOWS_COLUMNS,

@@ -24,6 +24,7 @@ SUMMARY_COLUMNS = [
     "irr_p05",
     "wal_mean",
     "default_share",
+    "refinanced_share",
     "implied_rating",
 ]
 

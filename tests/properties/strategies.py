@@ -6,7 +6,10 @@ the fixed-rent lease stands for a campus lease, with walk-away on the campus
 market rent and re-letting), optional merchant capacity, costs and fees, 1-3 tranches
 listed senior to junior (bullet, level annuity, straight line, custom schedule,
 and sculpted for the most junior), fixed or floating coupons, PIK none or
-toggle, optional DSRA (with or without a closing balance) and lock-up account,
+toggle, refinancing at maturity on about a third of them (any test, refinanced
+amortisation, fees and extension options; the market then prices the rating
+class by path and may shut the refinancing window for a while), optional DSRA
+(with or without a closing balance) and lock-up account,
 DSCR / LTV / liquidity / payment covenants, monthly or quarterly payments under
 any day count, rounding none or cents, and a *sequential* priority of payments
 in every mode: expenses, fees, then each tranche's interest and principal
@@ -42,6 +45,7 @@ HOURS = 730.0  # average hours in a month, for sizing only
 FLEET = "fleet"
 DSRA = "dsra"
 TRAP = "trap"
+RATING = "BBB"
 
 
 def fraction(low: float, high: float) -> st.SearchStrategy[float]:
@@ -100,6 +104,37 @@ def amortisations(
 
 
 @st.composite
+def refinancings(draw: st.DrawFn) -> dict[str, Any]:
+    """Refinancing terms: a test of one to three thresholds, any refinanced amortisation, fees
+    and up to two extension options (conditional or not)."""
+    term = draw(st.integers(1, 36))
+    kind = draw(st.sampled_from(["bullet", "level_annuity", "straight_line"]))
+    amortisation = {"type": kind} | ({} if kind == "bullet" else {"term_months": draw(st.integers(1, 2 * term))})
+    thresholds = {
+        "max_ltv": draw(maybe(fraction(0.2, 2.0))),
+        "min_debt_yield": draw(maybe(fraction(0.0, 0.5))),
+        "min_dscr": draw(maybe(fraction(0.5, 2.5))),
+    }
+    if all(v is None for v in thresholds.values()):
+        thresholds["max_ltv"] = 1.0
+    extensions = []
+    for _ in range(draw(st.integers(0, 2))):
+        option = {"months": draw(st.integers(1, 12)), "fee_bps": draw(fraction(0.0, 100.0))}
+        limit = draw(maybe(fraction(0.2, 2.0)))
+        extensions.append(option | ({"max_ltv": limit} if limit is not None else {}))
+    return {
+        "rating": RATING,
+        "term_months": term,
+        "amortisation": amortisation,
+        "index": INDEX,
+        "floor": draw(rates(0.0, 0.02)),
+        "fee_bps": draw(fraction(0.0, 200.0)),
+        "extensions": extensions,
+        **{k: v for k, v in thresholds.items() if v is not None},
+    }
+
+
+@st.composite
 def tranche_dicts(
     draw: st.DrawFn, index: int, balance: float, horizon: int, *, sculpted_ok: bool, calm: bool
 ) -> dict[str, Any]:
@@ -114,7 +149,7 @@ def tranche_dicts(
         "legal_maturity": month(maturity - 1),
         "interest_only_months": io,
         "pik": draw(st.sampled_from(["none", "toggle"])),
-    }
+    } | ({"refinancing": draw(refinancings())} if draw(st.integers(0, 2)) == 0 else {})
 
 
 @st.composite
@@ -392,6 +427,7 @@ def deal_dicts(draw: st.DrawFn, calm: bool | None = None) -> dict[str, Any]:
         "market": {
             "gpu_rent": {GENERATION: {"start": market_rent, "annual_change": draw(fraction(-0.4, 0.1))}},
             "index": {INDEX: {"points": [{"month": 0, "rate": draw(rates(0.0, 0.08))}]}},
+            "credit_spread": {RATING: draw(rates(0.0, 0.08))},
         },
         "waterfall": waterfalls(names, [f["name"] for f in fees], dsra=dsra, trap=trap, sweep=sweep),
         **draw(terminal_values()),
@@ -488,6 +524,18 @@ def markets(draw: st.DrawFn, deal: Deal, paths: int | None = None, *, calm: bool
     events["campus_rent"] = {
         name: np.vstack([draw(campus_paths(months)) for _ in range(count)]) for name in deal.campus_rent_factors
     }
+    if any(t.refinancing is not None for t in deal.tranches):
+        # spreads by path, jumping at some month; the window shut over a stretch of months, or never
+        levels = np.vstack([np.full(months, draw(rates(0.0, 0.1))) for _ in range(count)])
+        if draw(st.booleans()):
+            levels[:, draw(st.integers(0, months - 1)) :] += draw(rates(0.0, 0.1))
+        events["credit_spread"] = {RATING: levels}
+        if not calm and draw(st.booleans()):
+            shut = np.ones((count, months), dtype=bool)
+            for p in range(count):
+                a, b = sorted((draw(st.integers(0, months)), draw(st.integers(0, months))))
+                shut[p, a:b] = False
+            events["refinancing_open"] = shut
     return Market.from_arrays(gpu_rent={GENERATION: rents}, index={INDEX: index}, **events)
 
 

@@ -136,6 +136,8 @@ def interest_accrued(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
     months = calendar.horizon_months
     step = MONTHS_PER_PAYMENT[calendar.payment_frequency]
     accrued = np.zeros((months, len(deal.tranches), tape.paths))
+    # the month each tranche was last refinanced on each path, before the period in hand
+    refinanced = np.full((len(deal.tranches), tape.paths), -1)
     first = 0
     for m in range(months):
         if (m + 1) % step and m != months - 1:
@@ -148,10 +150,18 @@ def interest_accrued(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
                 rate = np.full(tape.paths, coupon.rate)
             else:
                 rate = np.maximum(market.index[coupon.index][:, first], coupon.floor) + coupon.spread
+            terms = tranche.refinancing
+            if terms is not None and (refinanced[i] >= 0).any():
+                # index + the rating class's spread in the month refinanced, from the next period
+                assert terms.index is not None  # generated refinancings name their index
+                spread = market.credit_spread[terms.rating][np.arange(tape.paths), np.maximum(refinanced[i], 0)]
+                new = np.maximum(market.index[terms.index][:, first], terms.floor) + spread
+                rate = np.where(refinanced[i] >= 0, new, rate)
             interest = tape.tranche["balance_start"][m, i] * rate * yf
             if calendar.rounding == "cents":
                 interest = np.round(interest, 2)
             accrued[m, i] = np.where(live, interest, 0.0)
+        refinanced = np.where(tape.tranche["refinanced"][m] > 0, m, refinanced)
         first = m + 1
     return accrued
 
@@ -191,12 +201,21 @@ def check_balance_identity(deal: Deal, market: Market, tape: Tape) -> None:
     np.testing.assert_array_equal(t["balance_start"][1:], t["balance_end"][:-1])
 
 
+def outstanding(tape: Tape) -> np.ndarray:
+    """(tranches, paths) what a tranche may still owe at the horizon: a balance refinanced or
+    extended to a maturity beyond it, still performing; nothing anywhere else."""
+    assert tape.maturity is not None
+    return np.where(tape.maturity > tape.months - 1, tape.tranche["balance_end"][-1], 0.0)
+
+
 def check_losses(deal: Deal, market: Market, tape: Tape) -> None:
-    """At the horizon every balance is zero, and what a tranche was owed but never received
-    (original + later draws + accrued interest - cash received) is exactly its write-down plus forgiven
-    interest, the ``loss`` of the tranche table."""
+    """At the horizon every balance is zero (unless it falls due beyond the horizon), and what a
+    tranche was owed but never received (original + later draws + accrued interest - cash received
+    - what it is still owed beyond the horizon) is exactly its write-down plus forgiven interest,
+    the ``loss`` of the tranche table."""
     t = tape.tranche
-    final = t["balance_end"][-1]
+    later = outstanding(tape)
+    final = t["balance_end"][-1] - later
     bad = np.abs(final) > 1e-6 * _scale(tape.original_balance)
     assert not bad.any(), f"(tranche, path) {_where(bad)} still owed {final[bad]} at the horizon"
     lent = tape.original_balance[:, None] + t["drawn"].sum(axis=0)
@@ -204,7 +223,7 @@ def check_losses(deal: Deal, market: Market, tape: Tape) -> None:
     received = (t["interest_paid"] + t["principal_paid"]).sum(axis=0)
     assert tape.interest_forgiven is not None
     booked = t["writedown"].sum(axis=0) + tape.interest_forgiven
-    unpaid = claim - received
+    unpaid = claim - received - later
     tol = 1e-6 * (1.0 + claim)
     bad = np.abs(unpaid - booked) > tol
     assert not bad.any(), (
@@ -248,8 +267,10 @@ def check_modes(deal: Deal, market: Market, tape: Tape) -> None:
         for name, balance in tape.accounts.items():
             left = np.abs(balance[w:, p]).max()
             assert left <= 1e-6, f"path {p}: {name!r} holds {left} after wind-up in period {w}"
-        left = np.abs(tape.tranche["balance_end"][w:, :, p]).max()
+        left = np.abs(tape.tranche["balance_end"][w:, :, p] - outstanding(tape)[:, p]).max()
         assert left <= 1e-6, f"path {p}: debt {left} outstanding after wind-up in period {w}"
+        if outstanding(tape)[:, p].any():  # only a performing path reaching the horizon owes anything
+            assert w == tape.months - 1 and tape.default_month[p] < 0, f"path {p} owes debt after wind-up"
 
 
 def check_enforcement(deal: Deal, market: Market, tape: Tape) -> None:

@@ -2,7 +2,8 @@
 
 An invariant checked only on comfortable deals proves little, so this counts,
 over a fixed (derandomized) set of generated cases, how many reach a default,
-a lock-up, an interest shortfall, a write-down and an enforcement sale.
+a lock-up, an interest shortfall, a write-down and an enforcement sale, and how
+many refinance or extend a maturing tranche.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def outcomes(tape: Tape) -> dict[str, np.ndarray]:
         "shortfall": ((t["interest_shortfall"] > 0.01) | (t["pik"] > 0.01)).any(axis=(0, 1)),
         "writedown": (t["writedown"] > 0.01).any(axis=(0, 1)),
         "sale": (sale > 0).any(axis=0),
+        "refinanced": (t["refinanced"] > 0).any(axis=(0, 1)),
+        "extended": (tape.extensions > 0).any(axis=0) if tape.extensions is not None else np.zeros(tape.paths, bool),
     }
 
 
@@ -63,6 +66,8 @@ def test_generated_cases_reach_stressed_outcomes() -> None:
     assert share["shortfall"] >= 0.2, share
     assert share["writedown"] >= 0.2, share
     assert share["sale"] >= 0.2, share
+    assert share["refinanced"] >= 0.05, share
+    assert share["extended"] >= 0.02, share
     assert untroubled >= 0.15, f"only {untroubled:.0%} of generated cases run without trouble"
 
 

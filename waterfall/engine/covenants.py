@@ -89,7 +89,8 @@ class Covenants:
         return open_paths & default, sweep
 
     def payment_test(self, month: int, short: np.ndarray, final: np.ndarray, balance: np.ndarray) -> np.ndarray:
-        """Missed interest (beyond grace) or principal unpaid at final maturity on protected tranches."""
+        """Missed interest (beyond grace) or principal unpaid at final maturity on protected tranches
+        (``final``: each tranche's final payment month on each path)."""
         defaulted = np.zeros(short.shape[1], dtype=bool)
         for i, missed in self.missed.items():
             covenant = self.tests[i]
@@ -99,8 +100,7 @@ class Covenants:
             missed[:] = np.where(late, missed + 1, 0)
             defaulted |= missed > covenant.grace_periods
             for r in rows:
-                if final[r] == month:
-                    defaulted |= balance[r] > 0.005
+                defaulted |= (final[r] == month) & (balance[r] > 0.005)
         return defaulted
 
 

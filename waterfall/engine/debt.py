@@ -12,6 +12,7 @@ import numpy as np
 
 from waterfall.engine.clock import Schedule
 from waterfall.engine.columns import column_sums
+from waterfall.engine.refinancing import Refinancings
 from waterfall.market.curves import index_curve
 from waterfall.spec.deal import Deal
 from waterfall.spec.hedge import hedging_swaps
@@ -84,6 +85,9 @@ class Debt:
             [schedule.last_payment_by(deal.calendar.month_of(t.legal_maturity)) for t in deal.tranches]
         )
         self.sizing = [sizing_rate(deal, t) for t in deal.tranches]
+        # each path's final payment now: the legal one, until an extension or refinancing moves it
+        self.maturity = np.repeat(self.final_payment[:, None], paths, axis=1)
+        self.refinancing: Refinancings | None = None  # set by the simulation when a tranche declares one
         self.custom = {t.name: self._custom(t) for t in deal.tranches if isinstance(t.amortisation, CustomSchedule)}
         self.sculpted = dict(sculpted or {})
         # sculpting sized on the fly (the base-case pass) logs its schedule here
@@ -118,9 +122,13 @@ class Debt:
     def rate(self, i: int, month: int) -> np.ndarray | float:
         coupon = self.tranches[i].coupon
         if isinstance(coupon, FixedCoupon):
-            return coupon.rate
-        fixing = self.schedule.period_start[month]
-        return np.maximum(self.index[coupon.index][fixing], coupon.floor) + coupon.spread
+            rate: np.ndarray | float = coupon.rate
+        else:
+            fixing = self.schedule.period_start[month]
+            rate = np.maximum(self.index[coupon.index][fixing], coupon.floor) + coupon.spread
+        if self.refinancing is not None and i in self.refinancing.terms:
+            rate = self.refinancing.rate(i, month, rate)
+        return rate
 
     def total_balance(self) -> np.ndarray:
         return column_sums(self.balance)
@@ -179,8 +187,14 @@ class Debt:
             self.month["interest_due"][i] += self.interest_due[i]
             self.month["principal_scheduled"][i] += self.principal_due[i]
             # a bullet's repayment is refinanced or paid from a sale, not from operating
-            # cash: it is not debt service a coverage ratio should set against CFADS
-            service += interest + (0.0 if isinstance(tranche.amortisation, Bullet) else scheduled)
+            # cash: it is not debt service a coverage ratio should set against CFADS; nor
+            # is the balance due at maturity of a tranche that declares its refinancing
+            if isinstance(tranche.amortisation, Bullet):
+                service += interest
+            elif tranche.refinancing is not None:
+                service += interest + np.where(month >= self.maturity[i], 0.0, scheduled)
+            else:
+                service += interest + scheduled
         return service
 
     def _scheduled(
@@ -193,10 +207,31 @@ class Debt:
         interest: np.ndarray,
         other_service: np.ndarray,
     ) -> np.ndarray:
+        maturity = self.maturity[i]
+        if (month >= maturity).all():
+            return base
+        original = np.where(
+            month >= maturity, base, self._original(i, month, base, period_rate, cfads_period, interest, other_service)
+        )
+        if self.refinancing is not None and i in self.refinancing.terms:
+            return self.refinancing.scheduled(i, month, base, period_rate, maturity, original)
+        return original
+
+    def _original(
+        self,
+        i: int,
+        month: int,
+        base: np.ndarray,
+        period_rate: np.ndarray | float,
+        cfads_period: np.ndarray,
+        interest: np.ndarray,
+        other_service: np.ndarray,
+    ) -> np.ndarray:
+        """Principal due on the tranche's own amortisation, before its legal final payment."""
         tranche = self.tranches[i]
         kind = tranche.amortisation
         if month >= self.final_payment[i]:
-            return base
+            return np.zeros_like(base)  # an extended path: interest only until it falls due
         if isinstance(kind, Bullet):
             return np.zeros_like(base)
         if isinstance(kind, CustomSchedule):

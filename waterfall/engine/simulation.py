@@ -26,12 +26,14 @@ from waterfall.engine.guarantees import ResidualValueGuarantees
 from waterfall.engine.hedges import Hedges
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
+from waterfall.engine.refinancing import Refinancings
 from waterfall.engine.revenue import Revenue
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.engine.terminal import TERMINAL_MARK, TERMINAL_SALE, TerminalValuation
 from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
+from waterfall.spec.refinancing_checks import refinancing_index
 from waterfall.spec.steps import PayEquity
 from waterfall.spec.tranche import FloatingCoupon, Sculpted
 
@@ -60,6 +62,13 @@ class Books:
         self.crypto = CryptoBook(deal, prices, paths)
         self.expenses = Expenses(deal, schedule, paths)
         self.debt = Debt(deal, schedule, index, paths, sculpted)
+        self.refinancing = None
+        if any(t.refinancing is not None for t in deal.tranches):
+            ratings = {t.refinancing.rating for t in deal.tranches if t.refinancing is not None}
+            spreads = {r: np.ascontiguousarray(market.credit_spread[r][:, :months].T) for r in ratings}
+            window = market.refinancing_open
+            window = None if window is None else np.ascontiguousarray(window[:, :months].T)
+            self.refinancing = self.debt.refinancing = Refinancings(deal, schedule, index, spreads, window, paths)
         self.covenants = Covenants(deal, paths, schedule.period_start)
         self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
         self.tape.equity_amount = deal.equity.amount
@@ -155,7 +164,14 @@ class Books:
         self.short = self.debt.settle(self.mode != WOUND_UP)
 
     def test_payments(self, month: int) -> None:
-        defaulted = self.covenants.payment_test(month, self.short, self.debt.final_payment, self.debt.balance)
+        if self.refinancing is not None:
+            # what the waterfall left unpaid at a maturity is refinanced or extended, or stays due
+            trailing = self.tape.period["cfads"][max(0, month - 11) : month + 1]
+            noi = column_sums(trailing) * 12.0 / trailing.shape[0]
+            collateral = self.collateral[month] + self.crypto.value(month)
+            record = self.tape.tranche["refinanced"][month]
+            self.refinancing.decide(month, self.debt, self.mode < DEFAULT, noi, collateral, self.ledger, record)
+        defaulted = self.covenants.payment_test(month, self.short, self.debt.maturity, self.debt.balance)
         # tested after this month's sale window: the earliest sale is next month
         lag = max(self.sale_lag, 1)
         self._accelerate(month, defaulted & (self.mode < DEFAULT), month + lag, due_now=False)
@@ -176,18 +192,19 @@ class Books:
                 self._realise_terminal_value(month)
         # absolute priority before any write-down: where a tranche reaches its final
         # payment unpaid, reserves and trapped cash go to creditors in order first
-        maturing = [i for i, final in enumerate(self.debt.final_payment) if final == month]
+        due = self.debt.maturity == month  # (tranches, paths)
+        maturing = [i for i in range(len(self.debt.names)) if due[i].any()]
         short = np.zeros_like(self.sold)
         for i in maturing:
-            short |= (self.mode < DEFAULT) & (self.debt.balance[i] > UNPAID)
+            short |= (self.mode < DEFAULT) & due[i] & (self.debt.balance[i] > UNPAID)
         if short.any():
             for account in self.ledger.balance:
                 if account != OPERATING:
                     self.ledger.move(month, account, OPERATING, np.where(short, self.ledger.balance[account], 0.0))
             self._pay_out(month, short, maturing)
         sold = (self.mode == DEFAULT) & self.sold
-        for i, final in enumerate(self.debt.final_payment):
-            maturing_here = (self.mode < DEFAULT) & (final == month)
+        for i in range(len(self.debt.names)):
+            maturing_here = (self.mode < DEFAULT) & due[i]
             self.debt.write_down(i, sold | (maturing_here & (self.debt.balance[i] > 0)))
         ending = sold | (last & (self.mode != WOUND_UP))
         if ending.any():
@@ -211,8 +228,13 @@ class Books:
         sold = self.ledger.move(month, TERMINAL_SALE, OPERATING, np.where(selling, net, 0.0))
         marked = self.ledger.move(month, TERMINAL_MARK, EQUITY, np.where(marking, gross, 0.0))
         self.tape.period["terminal_value"][month] = sold + marked
-        if (selling & owing).any():
-            self._pay_out(month, selling & owing, list(range(len(self.debt.names))))
+        paying = selling & owing
+        if paying.any():
+            self._pay_out(month, paying, list(range(len(self.debt.names))))
+            # the assets are gone: what their price did not repay is lost, whatever the maturity
+            # (a refinanced loan may run past the horizon)
+            for i in range(len(self.debt.names)):
+                self.debt.write_down(i, paying & (self.debt.balance[i] > 0))
 
     def _pay_out(self, month: int, paths: np.ndarray, tranches: list[int]) -> None:
         """A last distribution on ``paths``: everything owed by ``tranches`` is due, paid in
@@ -326,12 +348,15 @@ def _check_market(deal: Deal, market: Market) -> None:
     generations = deal.market_rent_generations
     indices = {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)}
     indices |= {h.index for h in deal.hedges}
+    indices |= {refinancing_index(t) for t in deal.tranches if t.refinancing is not None}
     assets = {c.asset for c in deal.crypto}
+    ratings = {t.refinancing.rating for t in deal.tranches if t.refinancing is not None}
     needs = (
         ("gpu_rent", generations, market.gpu_rent),
         ("index", indices, market.index),
         ("prices", assets, market.prices),
         ("campus_rent", deal.campus_rent_factors, market.campus_rent),
+        ("credit_spread", ratings, market.credit_spread),
     )
     for kind, needed, given in needs:
         for name in sorted(needed):
@@ -359,4 +384,7 @@ def run(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None = Non
         sculpted = sculpted_schedule(deal)
     books = _simulate(deal, market, sculpted)
     books.tape.interest_forgiven = books.debt.interest_forgiven
+    books.tape.maturity = books.debt.maturity
+    if books.refinancing is not None:
+        books.tape.extensions = books.refinancing.extensions
     return books.tape

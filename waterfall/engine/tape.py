@@ -21,6 +21,7 @@ TRANCHE_FIELDS = (
     "principal_paid",
     "pik",
     "writedown",
+    "refinanced",
     "balance_end",
 )
 PERIOD_FIELDS = (
@@ -56,6 +57,10 @@ class Tape:
     default_month: np.ndarray  # (paths,) -1 when none
     equity_amount: float = 0.0
     interest_forgiven: np.ndarray | None = None  # (tranches, paths), set at the end of a run
+    extensions: np.ndarray | None = None  # (tranches, paths) extension options used, set at the end of a run
+    # (tranches, paths) each tranche's final payment month at the end of a run: its legal one
+    # unless extended or refinanced; beyond the horizon, its balance is still outstanding there
+    maturity: np.ndarray | None = None
 
     @classmethod
     def empty(

@@ -41,6 +41,10 @@ class Market:
       of a per-MW or fixed-rent lease's contract rent at signing.
     - ``option_renews``: whether each lease's tenant takes each of its ``renewals``
       options, (paths, options) by lease name; a lease not named takes them all.
+    - ``credit_spread``: the annual spread over the index at which each rating class
+      refinances, by class, (paths, months).
+    - ``refinancing_open``: whether the credit market is open to refinance, bool
+      (paths, months); None means open throughout.
     """
 
     gpu_rent: dict[str, np.ndarray] = field(factory=dict)
@@ -57,9 +61,14 @@ class Market:
     cap_rate_shift: np.ndarray | None = None
     campus_rent: dict[str, np.ndarray] = field(factory=dict)
     option_renews: dict[str, np.ndarray] = field(factory=dict)
+    credit_spread: dict[str, np.ndarray] = field(factory=dict)
+    refinancing_open: np.ndarray | None = None
 
     def __attrs_post_init__(self) -> None:
-        for kind in (self.gpu_rent, self.index, self.prices, self.campus_rent):
+        if self.refinancing_open is not None and np.ndim(self.refinancing_open) != 2:
+            shape = np.shape(self.refinancing_open)
+            raise ValueError(f"market refinancing_open: expected shape (paths, months), found {shape}")
+        for kind in (self.gpu_rent, self.index, self.prices, self.campus_rent, self.credit_spread):
             for name, array in kind.items():
                 kind[name] = _check(name, array)
                 if kind[name].shape[0] != self.paths:
@@ -103,6 +112,8 @@ class Market:
             cap_rate_shift=None if self.cap_rate_shift is None else self.cap_rate_shift[rows],
             campus_rent={k: v[rows] for k, v in self.campus_rent.items()},
             option_renews={k: v[rows] for k, v in self.option_renews.items()},
+            credit_spread={k: v[rows] for k, v in self.credit_spread.items()},
+            refinancing_open=None if self.refinancing_open is None else self.refinancing_open[rows],
         )
 
     def window(self, offset: int, months: int) -> Market:
@@ -131,6 +142,8 @@ class Market:
             cap_rate_shift=None if self.cap_rate_shift is None else cut(self.cap_rate_shift),
             campus_rent={k: cut(v) for k, v in self.campus_rent.items()},
             option_renews=dict(self.option_renews),
+            credit_spread={k: cut(v) for k, v in self.credit_spread.items()},
+            refinancing_open=None if self.refinancing_open is None else cut(self.refinancing_open),
         )
 
     @classmethod
@@ -156,6 +169,8 @@ class Market:
             cap_rate_shift=None if first.cap_rate_shift is None else join(lambda p: p.cap_rate_shift),
             campus_rent={k: join(lambda p, k=k: p.campus_rent[k]) for k in first.campus_rent},
             option_renews={k: join(lambda p, k=k: p.option_renews[k]) for k in first.option_renews},
+            credit_spread={k: join(lambda p, k=k: p.credit_spread[k]) for k in first.credit_spread},
+            refinancing_open=None if first.refinancing_open is None else join(lambda p: p.refinancing_open),
         )
 
 
@@ -189,4 +204,6 @@ def base_case(deal: Deal, paths: int = 1) -> Market:
         prices={a: tile(rent_curve(c, months)) for a, c in deal.market.prices.items()},
         # campus market rent at the contract rent throughout: leases re-let at their own rent
         campus_rent={name: np.ones((paths, months)) for name in sorted(deal.campus_rent_factors)},
+        # the credit market open throughout, each class at the deal's own stated spread
+        credit_spread={r: np.full((paths, months), s) for r, s in deal.market.credit_spread.items()},
     )

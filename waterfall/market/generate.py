@@ -35,8 +35,10 @@ from waterfall.market.factors import (
     rent_paths,
     residual_values,
     short_rate_paths,
+    spread_paths,
     tenant_defaults,
     tenant_renewals,
+    window_paths,
 )
 from waterfall.market.scenario import HullWhiteRates, Scenario, check_against
 from waterfall.spec.deal import Deal
@@ -53,6 +55,7 @@ STREAMS = (
     "construction",
     "campus_rent",
     "renewal_options",
+    "credit_market",
 )
 
 
@@ -160,6 +163,24 @@ def _fleet_value(deal: Deal, scenario: Scenario, rents: dict[str, np.ndarray], c
     return value
 
 
+def _credit(
+    scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np.ndarray, state: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """Spreads of the rating classes the deal refinances at, and the window: the scenario's
+    models where it has them, else the deal's own spreads and a market always open."""
+    months, paths = deal.calendar.horizon_months, common.shape[0]
+    ratings = sorted({t.refinancing.rating for t in deal.tranches if t.refinancing is not None})
+    if not ratings:
+        return {}, None
+    model = scenario.credit_market
+    if model is None:
+        return {r: np.full((paths, months), deal.market.credit_spread[r]) for r in ratings}, None
+    streams = named_streams(rng, ["spreads", "window"])
+    spreads = spread_paths(model.spreads, ratings, months, streams["spreads"], common)
+    window = None if model.window is None else window_paths(model.window, state, streams["window"])
+    return spreads, window
+
+
 def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Market:
     """The market of one block of ``BLOCK`` paths."""
     months = deal.calendar.horizon_months
@@ -187,6 +208,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     }
     prices = _prices(scenario, deal, streams["crypto"], common)
     delay, overrun = _construction(scenario, streams["construction"])
+    spreads, window = _credit(scenario, deal, streams["credit_market"], common, state)
     liquidation = scenario.collateral.liquidation
     # a single deal sells its whole fleet at once (volume share 1); a GPU fleet sells
     # into a bust when its rent has fallen below the threshold share of the rent the
@@ -211,6 +233,8 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
         construction_overrun=overrun,
         campus_rent=campus_rent,
         option_renews=option_renews,
+        credit_spread=spreads,
+        refinancing_open=window,
     )
 
 

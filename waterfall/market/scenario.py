@@ -20,6 +20,7 @@ from waterfall.errors import InputError, Problem
 from waterfall.market.factors import (
     BtcModel,
     CampusRentModel,
+    CreditMarket,
     DemandModel,
     LiquidationModel,
     ResidualCurve,
@@ -137,6 +138,7 @@ class Scenario:
     rates: dict[str, RatesModel] = field(factory=dict)
     crypto: dict[str, BtcModel] = field(factory=dict)
     construction: ConstructionRisk | None = None
+    credit_market: CreditMarket | None = None
     description: str = ""
     # campus market rent factors by name (waterfall.market.factors.campus)
     campus_rent: dict[str, CampusRentModel] = field(factory=dict)
@@ -181,6 +183,8 @@ def _check(scenario: Scenario) -> list[Problem]:
                     f"expected a launch on or after as_of {scenario.as_of:%Y-%m}, found {launch.date:%Y-%m}",
                 )
             )
+    if scenario.credit_market is not None and not scenario.credit_market.spreads.classes:
+        problems.append(Problem("credit_market.spreads.classes", "expected at least one rating class, found none"))
     for name, ratio in scenario.rent.ratios.items():
         if ratio <= 0:
             problems.append(Problem(f"rent.ratios.{name}", f"expected a number > 0, found {ratio!r}"))
@@ -188,8 +192,9 @@ def _check(scenario: Scenario) -> list[Problem]:
 
 
 def check_against(scenario: Scenario, deal: Deal, label: str) -> None:
-    """A scenario must price every GPU generation the deal holds and every campus rent
-    factor its leases read; raises ``InputError``."""
+    """A scenario must price every GPU generation the deal holds, every campus rent factor
+    its leases read, and every rating class its tranches refinance at when it models the
+    credit market; raises ``InputError``."""
     generations = {scenario.rent.reference, *scenario.rent.ratios}
     problems = [
         Problem("rent.ratios", f"expected a ratio for {fleet.generation!r} (deal {deal.name!r}), found none")
@@ -205,6 +210,17 @@ def check_against(scenario: Scenario, deal: Deal, label: str) -> None:
                     f"leases[{i}].market_rent), found {sorted(scenario.campus_rent) or 'none'}",
                 )
             )
+    if scenario.credit_market is not None:
+        priced = scenario.credit_market.spreads.classes
+        for t in deal.tranches:
+            if t.refinancing is not None and t.refinancing.rating not in priced:
+                problems.append(
+                    Problem(
+                        "credit_market.spreads.classes",
+                        f"expected rating class {t.refinancing.rating!r} (deal {deal.name!r}, tranche {t.name!r}), "
+                        f"found {sorted(priced)}",
+                    )
+                )
     if problems:
         raise InputError(label, problems)
 

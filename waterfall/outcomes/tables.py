@@ -87,6 +87,13 @@ def _first(mask: np.ndarray) -> np.ndarray:
     return np.where(hit, mask.argmax(axis=0), -1)
 
 
+def _outstanding(tape: Tape, i: int) -> np.ndarray:
+    """What tranche ``i`` still owes at the horizon because it falls due after it, (paths,)."""
+    if tape.maturity is None:
+        return np.zeros(tape.paths)
+    return np.where(tape.maturity[i] > tape.months - 1, tape.tranche["balance_end"][-1, i], 0.0)
+
+
 def tranche_outcomes(tape: Tape) -> pl.DataFrame:
     """One row per (path, tranche), debt first then equity."""
     t = tape.tranche
@@ -97,6 +104,10 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
         drawn = t["drawn"][:, i, :]
         original = tape.original_balance[i] + column_sums(drawn)
         flows = np.vstack([np.full((1, tape.paths), -tape.original_balance[i]), received[:, i, :] - drawn])
+        # a balance refinanced or extended past the horizon is still performing there: at par
+        outstanding = _outstanding(tape, i)
+        flows[-1] += outstanding
+        refinanced = t["refinanced"][:, i, :] > 0
         # float residue of a repaid balance is not a loss
         loss = np.maximum(column_sums(t["writedown"][:, i, :]) + tape.interest_forgiven[i], 0.0)
         unpaid_principal = t["principal_scheduled"][:, i, :] - t["principal_paid"][:, i, :]
@@ -115,6 +126,10 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
                 "wal_years": wal_years(t["principal_paid"][:, i, :]),
                 "default_period": tape.default_month,
                 "first_shortfall_period": shortfall,
+                "refinanced": refinanced.any(axis=0),
+                "refinanced_period": _first(refinanced),
+                "extensions": np.zeros(tape.paths, dtype=np.int64) if tape.extensions is None else tape.extensions[i],
+                "outstanding": outstanding,
             }
         )
     distributions = tape.period["equity_distribution"]
@@ -136,6 +151,10 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
             "wal_years": np.full(tape.paths, np.nan),
             "default_period": tape.default_month,
             "first_shortfall_period": np.full(tape.paths, -1),
+            "refinanced": np.zeros(tape.paths, dtype=bool),
+            "refinanced_period": np.full(tape.paths, -1),
+            "extensions": np.zeros(tape.paths, dtype=np.int64),
+            "outstanding": np.zeros(tape.paths),
         }
     )
     frames = [pl.DataFrame(r) for r in rows]
@@ -145,7 +164,7 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
             pl.col("irr", "wal_years").fill_nan(None),
             *(
                 pl.when(pl.col(c) >= 0).then(pl.col(c)).otherwise(None).alias(c)
-                for c in ("default_period", "first_shortfall_period")
+                for c in ("default_period", "first_shortfall_period", "refinanced_period")
             ),
         )
         .sort("path", maintain_order=True)

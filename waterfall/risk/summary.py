@@ -3,7 +3,8 @@
 ``pd`` is the share of paths where the tranche loses anything (a cent or
 more); ``el_pct`` the mean loss over the original balance; ``lgd`` the mean
 loss share on the paths that lose; ``var_99`` and ``es_99`` the 99th
-percentile of ``loss_pct`` and the mean of the worst 1% of paths; ``implied_rating`` maps
+percentile of ``loss_pct`` and the mean of the worst 1% of paths; ``refinanced_share``
+the share of paths on which the tranche was refinanced at a maturity; ``implied_rating`` maps
 ``pd`` over the tranche's life to Moody's idealised default rates
 (``waterfall.risk.ratings``).
 """
@@ -39,6 +40,7 @@ def summarise(tranches: pl.DataFrame, lives: dict[str, float]) -> pl.DataFrame:
             irr_p05=pl.col("irr").quantile(0.05, interpolation="lower"),
             wal_mean=pl.col("wal_years").mean(),
             default_share=pl.col("default_period").is_not_null().mean(),
+            refinanced_share=pl.col("refinanced").mean(),
         )
         .collect()
     )

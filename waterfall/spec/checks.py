@@ -23,6 +23,7 @@ from waterfall.spec.guarantee import ResidualValueGuarantee
 from waterfall.spec.hedge import InterestRateSwap, hedging_swaps
 from waterfall.spec.lease import PerGpuHourRent, PerMwRent
 from waterfall.spec.lease_checks import lease_terms, redeem_step
+from waterfall.spec.refinancing_checks import check_refinancing
 from waterfall.spec.steps import (
     FundReserve,
     PayExpenses,
@@ -86,6 +87,7 @@ RESERVED = (
     "capex",
     "vacancy_costs",
     "leasing_costs",
+    "refinancing_fees",
 )
 
 
@@ -483,4 +485,5 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_construction(deal),
         *_sources_and_uses(deal),
         *_terminal_value(deal),
+        *check_refinancing(deal),
     ]

@@ -36,8 +36,10 @@ class IndexCurve:
 @frozen
 class MarketCurves:
     """``gpu_rent`` by generation, ``index`` by name, ``prices`` of crypto assets
-    (a ``RentCurve`` read as $ per unit, e.g. BTC)."""
+    (a ``RentCurve`` read as $ per unit, e.g. BTC), ``credit_spread`` by rating class
+    (the annual spread over the index at which the class refinances in the base case)."""
 
     gpu_rent: dict[str, RentCurve] = field(factory=dict)
     index: dict[str, IndexCurve] = field(factory=dict)
     prices: dict[str, RentCurve] = field(factory=dict)
+    credit_spread: dict[str, float] = field(factory=dict)

@@ -1,4 +1,4 @@
-"""Debt tranches and equity: coupons, amortisation kinds, PIK, maturity."""
+"""Debt tranches and equity: coupons, amortisation kinds, PIK, maturity, refinancing terms."""
 
 from __future__ import annotations
 
@@ -99,6 +99,53 @@ AMORTISATION_TAGS = {
 
 
 @frozen
+class Extension:
+    """An option to extend a tranche's maturity by ``months`` at its own terms.
+
+    Exercised at maturity on a path where the refinancing does not happen, when
+    every threshold it states holds there (LTV at most ``max_ltv``, debt yield at
+    least ``min_debt_yield``, DSCR at the tranche's own coupon at least
+    ``min_dscr``) and the operating account can pay ``fee_bps`` of the balance.
+    """
+
+    months: int = field(metadata=at_least(1))
+    fee_bps: float = field(default=0.0, metadata=at_least(0))
+    max_ltv: float | None = field(default=None, metadata=at_least(0, strict=True))
+    min_debt_yield: float | None = field(default=None, metadata=at_least(0))
+    min_dscr: float | None = field(default=None, metadata=at_least(0))
+
+
+@frozen
+class Refinancing:
+    """At maturity the outstanding balance is refinanced where the test passes and the
+    credit market is open; elsewhere an extension option, or the balloon falls due.
+
+    The test (every threshold stated must hold, at least one stated): LTV at most
+    ``max_ltv`` (balance of this tranche and those listed before it over the
+    collateral value), debt yield at least ``min_debt_yield`` (trailing 12-month
+    CFADS over that balance), DSCR at least ``min_dscr`` (CFADS over a year's
+    debt service at the refinanced coupon on ``amortisation``). The refinanced
+    debt keeps the tranche's name and seniority, runs ``term_months`` more and
+    pays ``index`` (default: the tranche's own floating index; floored at
+    ``floor``) plus the credit spread of rating class ``rating`` on the path in
+    the month it is refinanced. ``fee_bps`` of the balance is paid at refinancing.
+    At its new maturity the refinancing is tried again; a maturity beyond the
+    horizon leaves the balance outstanding, performing, when the horizon ends.
+    """
+
+    rating: str
+    term_months: int = field(metadata=at_least(1))
+    amortisation: Amortisation = field(factory=Bullet)
+    index: str | None = None
+    floor: float = field(default=0.0, metadata=between(-0.05, 1))
+    max_ltv: float | None = field(default=None, metadata=at_least(0, strict=True))
+    min_debt_yield: float | None = field(default=None, metadata=at_least(0))
+    min_dscr: float | None = field(default=None, metadata=at_least(0))
+    fee_bps: float = field(default=0.0, metadata=at_least(0))
+    extensions: tuple[Extension, ...] = ()
+
+
+@frozen
 class Tranche:
     """One class of debt, listed senior to junior in the deal file.
 
@@ -107,7 +154,8 @@ class Tranche:
     waterfall cannot pay is capitalised instead of falling into arrears) or
     ``construction`` (capitalised until construction completes on the path).
     ``draws`` are further amounts lent on given dates (a delayed-draw loan):
-    ``balance`` is what is drawn at closing.
+    ``balance`` is what is drawn at closing. ``refinancing``: what happens to the
+    balance left at maturity (none: it falls due, and unpaid it is a default).
     """
 
     name: str
@@ -118,6 +166,7 @@ class Tranche:
     interest_only_months: int = field(default=0, metadata=at_least(0))
     pik: Literal["none", "always", "toggle", "construction"] = "none"
     draws: tuple[ScheduleEntry, ...] = ()
+    refinancing: Refinancing | None = None
 
 
 @frozen

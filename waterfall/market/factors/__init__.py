@@ -10,6 +10,14 @@ not move another's draws.
 
 from waterfall.market.factors.campus import CampusRentModel, campus_rent_paths, flat_campus_rent
 from waterfall.market.factors.construction import Construction, completion_months, overruns
+from waterfall.market.factors.credit import (
+    CreditMarket,
+    CreditSpreads,
+    RatingSpread,
+    RefinancingWindow,
+    spread_paths,
+    window_paths,
+)
 from waterfall.market.factors.crypto import BtcModel, btc_paths
 from waterfall.market.factors.demand import (
     DemandModel,
@@ -56,10 +64,14 @@ __all__ = [
     "BtcModel",
     "CampusRentModel",
     "Construction",
+    "CreditMarket",
+    "CreditSpreads",
     "DemandModel",
     "HullWhite",
     "Launch",
     "LiquidationModel",
+    "RatingSpread",
+    "RefinancingWindow",
     "RentModel",
     "ResidualCurve",
     "TenantCredit",
@@ -88,6 +100,8 @@ __all__ = [
     "residual_values",
     "sale_price",
     "short_rate_paths",
+    "spread_paths",
     "tenant_defaults",
     "tenant_renewals",
+    "window_paths",
 ]
