@@ -22,6 +22,7 @@ from waterfall.market.factors import (
     RentModel,
     btc_paths,
     campus_rent_paths,
+    cap_rate_shift_paths,
     completion_months,
     demand_shocks,
     demand_state,
@@ -43,6 +44,7 @@ from waterfall.market.factors import (
 from waterfall.market.scenario import HullWhiteRates, Scenario, check_against
 from waterfall.spec.deal import Deal
 from waterfall.spec.market import IndexCurve, RatePoint
+from waterfall.spec.terminal import IncomeApproach
 
 BLOCK = 1024
 STREAMS = (
@@ -56,6 +58,7 @@ STREAMS = (
     "campus_rent",
     "renewal_options",
     "credit_market",
+    "cap_rate",
 )
 
 
@@ -209,6 +212,11 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     prices = _prices(scenario, deal, streams["crypto"], common)
     delay, overrun = _construction(scenario, streams["construction"])
     spreads, window = _credit(scenario, deal, streams["credit_market"], common, state)
+    # exit cap rates move only what a campus valued by its income is worth at the horizon
+    terminal = deal.terminal_value
+    cap_shift = None
+    if scenario.cap_rate is not None and terminal is not None and isinstance(terminal.campus, IncomeApproach):
+        cap_shift = cap_rate_shift_paths(scenario.cap_rate, months, streams["cap_rate"], common)
     liquidation = scenario.collateral.liquidation
     # a single deal sells its whole fleet at once (volume share 1); a GPU fleet sells
     # into a bust when its rent has fallen below the threshold share of the rent the
@@ -235,6 +243,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
         option_renews=option_renews,
         credit_spread=spreads,
         refinancing_open=window,
+        cap_rate_shift=cap_shift,
     )
 
 

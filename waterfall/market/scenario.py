@@ -20,6 +20,7 @@ from waterfall.errors import InputError, Problem
 from waterfall.market.factors import (
     BtcModel,
     CampusRentModel,
+    CapRateModel,
     CreditMarket,
     DemandModel,
     LiquidationModel,
@@ -142,6 +143,8 @@ class Scenario:
     description: str = ""
     # campus market rent factors by name (waterfall.market.factors.campus)
     campus_rent: dict[str, CampusRentModel] = field(factory=dict)
+    # the shift of campus exit cap rates from each deal's own (waterfall.market.factors.cap_rate)
+    cap_rate: CapRateModel | None = None
 
 
 def _check(scenario: Scenario) -> list[Problem]:

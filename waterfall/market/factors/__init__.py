@@ -9,6 +9,7 @@ not move another's draws.
 """
 
 from waterfall.market.factors.campus import CampusRentModel, campus_rent_paths, flat_campus_rent
+from waterfall.market.factors.cap_rate import CapRateModel, cap_rate_shift_paths
 from waterfall.market.factors.construction import Construction, completion_months, overruns
 from waterfall.market.factors.credit import (
     CreditMarket,
@@ -63,6 +64,7 @@ __all__ = [
     "STRESS_LIQUIDATION",
     "BtcModel",
     "CampusRentModel",
+    "CapRateModel",
     "Construction",
     "CreditMarket",
     "CreditSpreads",
@@ -78,6 +80,7 @@ __all__ = [
     "age_factor",
     "btc_paths",
     "campus_rent_paths",
+    "cap_rate_shift_paths",
     "completion_months",
     "default_months",
     "demand_shocks",
