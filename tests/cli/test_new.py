@@ -107,3 +107,8 @@ def test_a_directory_or_an_unwritable_place_is_a_clear_error(cli, tmp_path: Path
     (tmp_path / "blocker").write_text("")
     result = cli("new", "campus", "blocker/deal.toml")
     user_error(result, "blocker/deal.toml", "DEAL_FILE", "expected a writable location")
+
+
+def test_every_shape_is_documented() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "deal-file.md").read_text(encoding="utf-8")
+    assert all(f"| `{shape}` |" in page for shape in SHAPES)
