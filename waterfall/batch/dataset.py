@@ -92,9 +92,11 @@ def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
 
 
 def remove_partials(root: Path) -> int:
-    """Files a killed run was writing when it died: never counted, removed before a new run."""
+    """Files a killed run was writing when it died: never counted, removed before a new run.
+    Only the dataset's own files: a directory above another run's output must not touch its files."""
     count = 0
-    for partial in root.rglob(".*.partial"):
+    found = [*root.glob(".*.partial"), *(p for t in TABLES for p in (root / t).rglob(".*.partial"))]
+    for partial in found:
         partial.unlink(missing_ok=True)
         count += 1
     return count

@@ -27,6 +27,7 @@ from attrs import frozen
 from waterfall import __version__
 from waterfall.batch.dataset import FORMAT, cell_is_whole, read_manifest, remove_partials, write_cell, write_manifest
 from waterfall.batch.grid import Cell, LoadedGrid
+from waterfall.batch.lock import writing
 from waterfall.engine.simulation import sculpted_schedule
 from waterfall.errors import InputError, Problem, unwritable
 from waterfall.risk.executors import Executor
@@ -57,8 +58,13 @@ def now() -> str:
 def run_batch(
     loaded: LoadedGrid, root: Path, executor: Executor, events: BatchEvents | None = None
 ) -> list[CellResult]:
-    """Run every cell of ``loaded`` not already finished in ``root``; returns each cell's result."""
-    events = events or BatchEvents()
+    """Run every cell of ``loaded`` not already finished in ``root``; returns each cell's result.
+    ``root`` is locked for the run: a second run on it is refused (``waterfall.batch.lock``)."""
+    with writing(root, f"a batch of grid {loaded.grid.name!r}"):
+        return _run(loaded, root, executor, events or BatchEvents())
+
+
+def _run(loaded: LoadedGrid, root: Path, executor: Executor, events: BatchEvents) -> list[CellResult]:
     manifest = _open(loaded, root, executor)
     record = manifest["runs"][-1]
     cells: dict[str, Any] = manifest["cells"]
@@ -169,7 +175,7 @@ def _entry(cell: Cell, status: str) -> dict[str, Any]:
 
 def _open(loaded: LoadedGrid, root: Path, executor: Executor) -> dict[str, Any]:
     """The manifest to continue (or a new one); the output directory is proven writable here,
-    before any work."""
+    before any work (the lock has created it)."""
     try:
         root.mkdir(parents=True, exist_ok=True)
         manifest = read_manifest(root)

@@ -16,6 +16,7 @@ import polars as pl
 
 from waterfall.batch.dataset import scan
 from waterfall.batch.grid import LoadedGrid, grid_from, sha256_bytes
+from waterfall.batch.lock import writing
 from waterfall.batch.run import BatchEvents, run_batch
 from waterfall.errors import InputError, Problem
 from waterfall.market.parameters import column_name
@@ -74,6 +75,12 @@ def run_sensitivity(
     loaded: LoadedGrid, out: Path, executor: Executor, events: BatchEvents | None = None
 ) -> tuple[pl.DataFrame, list]:
     """Run (or resume) the grid's cells under ``out/sensitivity/``; write and return the long table."""
+    # ``out`` is locked too: every factor pair's run merges its rows into the one sensitivity.parquet
+    with writing(out, f"a sensitivity of {loaded.cells[0].deal.name} ({loaded.grid.name})"):
+        return _run(loaded, out, executor, events)
+
+
+def _run(loaded: LoadedGrid, out: Path, executor: Executor, events: BatchEvents | None) -> tuple[pl.DataFrame, list]:
     root = out / "sensitivity" / loaded.grid.name.removeprefix("sensitivity_")
     results = run_batch(loaded, root, executor, events)
     if any(r.status == "failed" for r in results):
