@@ -23,7 +23,7 @@ deals: $(STAMP)
 	$(BIN)/waterfall library deals --scenario base --scenario bust --paths 20000 --docs docs
 
 # every deal: base case, 2,000 Monte Carlo paths of base and of bust, breakevens, a sensitivity of
-# expected loss to rent drift x tenant hazard, and the HTML report out/<deal>/report.html
+# expected loss to rent drift x tenant hazard, the GPU-rent calibration, and the HTML report out/<deal>/report.html
 report: $(STAMP)
 	@for deal in deals/*.toml; do \
 		name=$$(basename "$$deal" .toml); \
@@ -33,6 +33,7 @@ report: $(STAMP)
 		$(BIN)/waterfall sensitivity "$$deal" --x rent_drift=-0.05,-0.15,-0.30 --y hazard_multiple=1,3,10 \
 			--paths 1024 --seed 2026 --out "out/$$name" > /dev/null || exit 1; \
 		$(BIN)/waterfall breakeven "$$deal" --all --out "out/$$name/breakevens.parquet" > /dev/null || exit 1; \
+		$(BIN)/waterfall calibrate --out "out/$$name/calibration.parquet" > /dev/null || exit 1; \
 		$(BIN)/waterfall report "out/$$name" || exit 1; \
 	done
 
