@@ -3,9 +3,9 @@
 The model is ``waterfall.market.factors.rent``: a common log rent
 ``drift * t + volatility * W(t) + Y(t)`` (Y the OU cycle with speed
 ``mean_reversion``), per-generation ratios, and launch steps in the generations
-a launch hits. The fit reads ``waterfall.market.rent_data`` and is closed form
-(least squares and non-negative least squares), so the same data give the
-same numbers on every machine.
+a launch hits. The fit reads ``waterfall.market.rent_data``; it is closed form
+(least squares and non-negative least squares) plus a seeded bootstrap, so the
+same data and seed give the same numbers on every machine.
 
 Estimators (docs/scenarios.md, "Calibration"):
 
@@ -16,17 +16,18 @@ Estimators (docs/scenarios.md, "Calibration"):
   step inside the interval (for the generations k hits) and ``u`` the noise.
 * **Drift and launch steps** ``J_k``: generalised least squares of the changes
   on ``dt`` and ``h_k``, weighting each change by the inverse of its model
-  variance; standard errors from the GLS covariance. A launch no change spans
-  is not identified and is left out.
+  variance. A launch no change spans is not identified and is left out.
 * **Volatility**: the noise of a change over ``dt`` has variance
   ``volatility^2 dt + cycle_volatility^2 (1 - e^{-k dt}) / k + 2 noise^2``
   (random walk, stationary OU cycle with k = mean_reversion, and a price's own
   measurement noise at each end). Non-negative least squares of the squared
-  GLS residuals on those three terms gives the three variances; GLS and
-  variance fit alternate a few times. Standard errors are heteroskedasticity-
-  robust (HC0) for the variances, by the delta method for the volatilities.
+  GLS residuals of the changes that span no launch on those three terms gives
+  the three variances; GLS and variance fit alternate a few times.
   ``mean_reversion`` is not fitted (prices a few months apart cannot tell it
   apart from the two volatilities); it is held at the value given.
+* **Standard errors**: the spread of refits on histories simulated with the
+  fitted parameters at the data's own rows (``waterfall.market.rent_simulated``):
+  every series views the same market, so their changes are not independent.
 * **Launch step per launch** (the model's ``jump_probability * jump_mean``):
   the mean of the fitted ``J_k``, s.e. their sd / sqrt(K). Their spread, net of
   estimation noise, estimates the sd of a launch's step. Probability and mean
@@ -91,16 +92,17 @@ class RentFit:
     def curve_at(self, generation: str, date: dt.date) -> float:
         """The fitted trend rent of ``generation`` on ``date`` (after the fitted launch steps before it)."""
         t = years_since_epoch(date)
-        return math.exp(self.levels[generation] + (self.value("drift") or 0.0) * t + self._steps(generation, t))
-
-    def _steps(self, generation: str, t: float) -> float:
-        return sum(
-            step * _share(event, -math.inf, t) for event, step, _ in self.launches if _hits(event, generation, step)
-        )
+        drift = self.value("drift") or 0.0
+        return math.exp(self.levels[generation] + drift * t + _steps_at(self.launches, generation, t))
 
 
-def _hits(event: LaunchEvent, generation: str, step: float | None) -> bool:
-    return step is not None and generation in event.hits
+def _steps_at(launches: tuple, generation: str, t: float) -> float:
+    """The fitted launch steps that hit ``generation`` by time ``t`` (years), summed (log)."""
+    return sum(
+        step * _share(event, -math.inf, t)
+        for event, step, _ in launches
+        if step is not None and generation in event.hits
+    )
 
 
 def _share(event: LaunchEvent, t0: float, t1: float) -> float:
@@ -125,7 +127,7 @@ def series_changes(observations: pl.DataFrame) -> pl.DataFrame:
     """Consecutive log changes within each market vendor's series of one product (same-date prices averaged)."""
     market = observations.filter(pl.col("market"))
     points = (
-        market.group_by("vendor", "product", "generation", "date")
+        market.group_by("vendor", "product", "generation", "date", maintain_order=True)
         .agg(pl.col("t").first(), pl.col("price").log().mean().alias("y"))
         .sort("vendor", "product", "date")
     )
@@ -244,11 +246,17 @@ def _spread(values: list[float]) -> float | None:
 
 def fit_ratios(observations: pl.DataFrame, reference: str = REFERENCE) -> dict[str, tuple[float, float | None, int]]:
     """Per generation: exp(mean same-vendor, same-date, same-form log ratio to the reference), its s.e., pairs."""
-    keyed = observations.group_by("vendor", "date", "form", "generation").agg(pl.col("price").log().mean().alias("y"))
+    keyed = observations.group_by("vendor", "date", "form", "generation", maintain_order=True).agg(
+        pl.col("price").log().mean().alias("y")
+    )
     ref = keyed.filter(pl.col("generation") == reference).select("vendor", "date", "form", pl.col("y").alias("y_ref"))
-    pairs = keyed.filter(pl.col("generation") != reference).join(ref, on=["vendor", "date", "form"])
+    pairs = (
+        keyed.filter(pl.col("generation") != reference)
+        .join(ref, on=["vendor", "date", "form"])
+        .sort("generation", "vendor", "date", "form")  # a fixed order: sums come out the same to the last bit
+    )
     out = {}
-    for (generation,), group in pairs.group_by("generation"):
+    for (generation,), group in pairs.group_by("generation", maintain_order=True):
         logs = (group["y"] - group["y_ref"]).to_numpy()
         mean = float(logs.mean())
         se = float(logs.std(ddof=1) / math.sqrt(len(logs))) if len(logs) > 1 else None
@@ -350,10 +358,10 @@ def _curve(data: RentData, drift: float, launches: tuple) -> tuple[pl.DataFrame,
     market = data.observations.filter(pl.col("market"))
 
     def steps_at(generation: str, t: float) -> float:
-        return sum(s * _share(e, -math.inf, t) for e, s, _ in launches if _hits(e, generation, s))
+        return _steps_at(launches, generation, t)
 
     levels = {}
-    for (generation,), group in market.group_by("generation"):
+    for (generation,), group in market.group_by("generation", maintain_order=True):
         logs = [
             math.log(p) - drift * t - steps_at(str(generation), t)
             for p, t in zip(group["price"], group["t"], strict=True)
