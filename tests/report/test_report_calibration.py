@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -52,3 +55,16 @@ def test_a_calibration_table_without_its_columns_is_named(full_dir: Path, tmp_pa
     with pytest.raises(InputError) as caught:
         read_results(target)
     assert any(p.path == "calibration.parquet" and "expected the columns" in p.message for p in caught.value.problems)
+
+
+def test_the_command_names_the_section(full_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "gpu_lease_spv"
+    shutil.copytree(full_dir, target)
+    script = Path(sys.executable).parent / "waterfall"
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "COLUMNS")} | {"NO_COLOR": "1"}
+    done = subprocess.run(
+        [str(script), "report", target.name], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "wrote gpu_lease_spv/report.html (base case, mc_base, calibration)"
+    assert 'data-chart="calibration"' in (target / "report.html").read_text(encoding="utf-8")
