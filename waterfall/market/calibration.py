@@ -199,6 +199,12 @@ def point_fit(data: RentData, mean_reversion: float) -> PointFit:
                 )
             ],
         )
+    if np.linalg.matrix_rank(x) < x.shape[1]:  # two launches spanned by the same changes in the same shares
+        names = ", ".join(f"{data.launches[k].generation} {data.launches[k].month:%Y-%m}" for k in identified)
+        raise InputError(
+            data.launches_file,
+            [Problem("volume_month", f"expected launches whose steps the price changes tell apart, found {names}")],
+        )
     variance = dt_years.copy()  # start as a random walk: variance proportional to the interval
     for _ in range(ROUNDS):
         beta = _gls(y, x, variance)

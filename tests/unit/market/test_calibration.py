@@ -166,3 +166,15 @@ def test_the_bootstrap_is_seeded() -> None:
     assert first.estimates == again.estimates
     assert [e.se for e in first.estimates] != [e.se for e in other.estimates]
     assert [e.value for e in first.estimates] == [e.value for e in other.estimates]  # only the errors move
+
+
+def test_launches_the_data_cannot_tell_apart_are_a_launch_file_error() -> None:
+    rows = [
+        (dt.date(2024, m, 1), "H100", v, 3.0 - 0.1 * m + 0.01 * i) for i, v in enumerate("ab") for m in range(1, 12)
+    ]
+    twins = (LaunchEvent("X", dt.date(2024, 5, 1), ("H100",)), LaunchEvent("Y", dt.date(2024, 5, 1), ("H100",)))
+    with pytest.raises(InputError) as caught:
+        point_fit(RentData(observations(rows), twins, "prices.csv", "launches.csv"), 1.2)
+    assert caught.value.file == "launches.csv"
+    assert caught.value.problems[0].path == "volume_month"
+    assert "X 2024-05, Y 2024-05" in caught.value.problems[0].message
