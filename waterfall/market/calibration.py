@@ -29,7 +29,8 @@ Estimators (docs/scenarios.md, "Calibration"):
   fitted parameters at the data's own rows (``waterfall.market.rent_simulated``):
   every series views the same market, so their changes are not independent.
 * **Launch step per launch** (the model's ``jump_probability * jump_mean``):
-  the mean of the fitted ``J_k``, s.e. their sd / sqrt(K). Their spread, net of
+  the mean of the fitted ``J_k``; its s.e. adds the bootstrap spread of that
+  mean and the steps' own spread / sqrt(K). Their spread, net of
   estimation noise, estimates the sd of a launch's step. Probability and mean
   are not separately identified from one realisation per launch.
 * **Generation ratios**: the mean log ratio of a generation's price to the
@@ -286,20 +287,26 @@ def pooled_trend(observations: pl.DataFrame) -> tuple[float, float, int]:
 
 
 def _launch_estimates(point: PointFit, fits: list[PointFit]) -> tuple[list[float | None], list[Estimate]]:
-    """Each launch's step s.e. (bootstrap), and the mean and sd of a launch's step over the launches."""
+    """Each launch's step s.e. (bootstrap), and the mean and sd of a launch's step over the launches.
+
+    The mean's variance has two parts: how far the fitted steps are from the
+    steps that happened (the bootstrap spread of their mean; the steps' errors
+    are correlated, since they share the market's moves), and how far K steps
+    that happened are from the mean of their distribution (sd^2 / K)."""
     k = len(point.steps)
     se = [_spread([f.steps[i] for f in fits]) if point.steps[i] is not None else None for i in range(k)]
-    fitted = [(s, e) for s, e in zip(point.steps, se, strict=True) if s is not None]
-    values = np.array([s for s, _ in fitted])
+    known = [i for i in range(k) if point.steps[i] is not None]
+    values = np.array([point.steps[i] for i in known])
     mean = float(values.mean()) if len(values) else None
-    mean_se = float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else None
-    sd = None
-    if len(values) > 1:  # the spread of the fitted steps, less the part their own estimation noise explains
-        noise = float(np.mean([e**2 for _, e in fitted if e is not None] or [0.0]))
+    sd = mean_se = None
+    if len(values) > 1 and fits:
+        noise = float(np.mean([se[i] ** 2 for i in known]))  # the part of their spread estimation explains
         sd = math.sqrt(max(float(values.var(ddof=1)) - noise, 0.0))
-    what = "mean of the fitted launch steps (the model's jump_probability x jump_mean); s.e. sd / sqrt(K)"
+        estimation = _spread([float(np.mean([f.steps[i] for i in known])) for f in fits]) or 0.0
+        mean_se = math.sqrt(estimation**2 + sd**2 / len(values))
+    what = "mean of the fitted launch steps (the model's jump_probability x jump_mean)"
     return se, [
-        Estimate("launch_step_mean", mean, mean_se, len(values), what),
+        Estimate("launch_step_mean", mean, mean_se, len(values), f"{what}; s.e. bootstrap and sd / sqrt(K)"),
         Estimate("launch_step_sd", sd, None, len(values), "sd of the fitted steps net of their bootstrap variance"),
     ]
 
