@@ -88,17 +88,19 @@ def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
         )
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            lines = [line for line in handle if not line.startswith("#")]
+            lines = handle.readlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), [Problem("", f"expected a readable UTF-8 CSV file, found {exc}")]) from None
-    reader = csv.DictReader(lines)
+    # comment lines before the header are dropped, later ones blanked (the reader skips blank rows),
+    # so that line numbers stay those an editor shows
+    first = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    reader = csv.DictReader(["\n" if line.startswith("#") else line for line in lines[first:]])
     header = reader.fieldnames or []
     missing = [c for c in columns if c not in header]
     if missing:
         found = ", ".join(repr(h) for h in header) or "no header"
         raise InputError(str(path), [Problem(c, f"expected a column {c!r}, found columns {found}") for c in missing])
-    # line numbers as an editor shows them: the header is line 1 (comment lines are not counted)
-    return [(number, row) for number, row in enumerate(reader, start=2)]
+    return [(first + reader.line_num, row) for row in reader]
 
 
 def _date(text: str, fmt: str) -> dt.date | None:

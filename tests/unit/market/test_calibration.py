@@ -49,7 +49,7 @@ def test_reading_keeps_on_demand_rents_and_marks_hyperscaler_lists(tmp_path: Pat
         "2024-02-01,NVIDIA H100 SXM5 80GB,,,,purchase price row: no rent\n"
         ",NVIDIA H100 SXM5 80GB,,,,\n"
     )
-    data = load_rent_data(write_data(tmp_path / "d", "# a comment line\n" * 0 + prices, "H200,2024-04,H100,3,x\n"))
+    data = load_rent_data(write_data(tmp_path / "d", prices, "H200,2024-04,H100,3,x\n"))
     frame = data.observations
     assert frame.height == 3
     assert frame.filter(pl.col("vendor") == "Microsoft Azure")["market"].to_list() == [False]
@@ -61,12 +61,14 @@ def test_reading_keeps_on_demand_rents_and_marks_hyperscaler_lists(tmp_path: Pat
     assert data.launches == (LaunchEvent("H200", dt.date(2024, 4, 1), ("H100",), 3),)
 
 
-def test_a_model_naming_no_generation_is_an_error(tmp_path: Path) -> None:
-    directory = write_data(tmp_path / "d", "2024-01-10,NVIDIA V100,Lambda Labs,,0.80,\n")
+def test_a_model_naming_no_generation_is_an_error_at_the_line_an_editor_shows(tmp_path: Path) -> None:
+    directory = write_data(tmp_path / "d", "# a comment\n2024-01-10,NVIDIA V100,Lambda Labs,,0.80,\n")
+    text = (directory / PRICES_FILE).read_text(encoding="utf-8")
+    (directory / PRICES_FILE).write_text("# provenance\n" + text, encoding="utf-8")  # before the header too
     with pytest.raises(InputError) as caught:
         load_rent_data(directory)
     assert caught.value.file.endswith(PRICES_FILE)
-    assert [p.path for p in caught.value.problems] == ["Hardware model (line 2)"]
+    assert [p.path for p in caught.value.problems] == ["Hardware model (line 4)"]
 
 
 def test_a_spread_step_falls_in_equal_parts_into_the_months_it_covers() -> None:
