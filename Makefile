@@ -23,9 +23,11 @@ deals: $(STAMP)
 	$(BIN)/waterfall library deals --scenario base --scenario bust --paths 20000 --docs docs
 
 # every deal: base case, 2,000 Monte Carlo paths of base and of bust, breakevens, a sensitivity of
-# expected loss to rent drift x tenant hazard, and the HTML report out/<deal>/report.html
+# expected loss to rent drift x tenant hazard, the GPU-rent calibration (fitted once, copied to each deal),
+# and the HTML report out/<deal>/report.html
 report: $(STAMP)
-	@for deal in deals/*.toml; do \
+	@$(BIN)/waterfall calibrate --out out/calibration.parquet > /dev/null || exit 1; \
+	for deal in deals/*.toml; do \
 		name=$$(basename "$$deal" .toml); \
 		$(BIN)/waterfall run "$$deal" > /dev/null || exit 1; \
 		$(BIN)/waterfall mc "$$deal" --scenario base --paths 2000 --seed 2026 --out "out/$$name/mc_base" > /dev/null || exit 1; \
@@ -33,6 +35,7 @@ report: $(STAMP)
 		$(BIN)/waterfall sensitivity "$$deal" --x rent_drift=-0.05,-0.15,-0.30 --y hazard_multiple=1,3,10 \
 			--paths 1024 --seed 2026 --out "out/$$name" > /dev/null || exit 1; \
 		$(BIN)/waterfall breakeven "$$deal" --all --out "out/$$name/breakevens.parquet" > /dev/null || exit 1; \
+		cp out/calibration.parquet "out/$$name/calibration.parquet" || exit 1; \
 		$(BIN)/waterfall report "out/$$name" || exit 1; \
 	done
 

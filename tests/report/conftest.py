@@ -3,7 +3,8 @@
 The run and a small Monte Carlo (300 paths) of ``gpu_lease_spv`` are written as
 ``waterfall run`` and ``waterfall mc`` write them. The breakeven and sensitivity
 tables are written here in their documented schemas (they are inputs of the
-report made by other commands; the tests check that the report shows them).
+report made by other commands; the tests check that the report shows them);
+the calibration table is the shipped data's fit with 5 bootstrap replicates.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from waterfall.market.calibration import fit_rent
+from waterfall.market.calibration_table import calibration_table
+from waterfall.market.rent_data import load_rent_data
 from waterfall.market.scenario import load_scenario, scenario_source
 from waterfall.outcomes.parquet import write_text
 from waterfall.results import simulate
@@ -23,6 +27,7 @@ from waterfall.spec.load import load_deal
 
 DEAL_FILE = Path(__file__).resolve().parents[2] / "deals" / "gpu_lease_spv.toml"
 MC_PATHS = 300
+PRESETS = {name: load_scenario(name) for name in ("base", "bust")}
 
 
 def breakevens_table() -> pl.DataFrame:
@@ -74,9 +79,10 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def full_dir(run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The run directory with the optional breakeven and sensitivity tables."""
+    """The run directory with the optional breakeven, sensitivity and calibration tables."""
     target = tmp_path_factory.mktemp("full") / "gpu_lease_spv"
     shutil.copytree(run_dir, target)
     breakevens_table().write_parquet(target / "breakevens.parquet")
     sensitivity_table().write_parquet(target / "sensitivity.parquet")
+    calibration_table(fit_rent(load_rent_data(), replicates=5), PRESETS).write_parquet(target / "calibration.parquet")
     return target

@@ -58,7 +58,7 @@ def test_every_chart_renders_offline(full_dir: Path, tmp_path: Path) -> None:
                 timeout=30_000,
             )
             containers = page.locator("figure.chart")
-            assert containers.count() == expected == 7
+            assert containers.count() == expected == 8
             for index in range(expected):
                 chart = containers.nth(index)
                 name = chart.get_attribute("data-chart")

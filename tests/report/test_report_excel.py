@@ -23,6 +23,7 @@ SHEETS = [
     "mc_base tranches",
     "breakevens",
     "sensitivity",
+    "calibration",
 ]
 
 
@@ -60,6 +61,7 @@ def test_one_sheet_per_table(workbook: openpyxl.Workbook) -> None:
         ("mc_base tranches", "mc_base/tranches.parquet"),
         ("breakevens", "breakevens.parquet"),
         ("sensitivity", "sensitivity.parquet"),
+        ("calibration", "calibration.parquet"),
     ],
 )
 def test_sheets_hold_the_tables(workbook: openpyxl.Workbook, full_dir: Path, sheet: str, source: str) -> None:

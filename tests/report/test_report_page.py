@@ -18,7 +18,7 @@ from waterfall.report.html import build_report, write_report
 from waterfall.report.sections import money, percent, ratio, years
 from waterfall.spec.load import load_deal
 
-SECTIONS = ["summary", "capital", "cash", "runoff", "mc-base", "breakevens", "sensitivity", "terms"]
+SECTIONS = ["summary", "capital", "cash", "runoff", "mc-base", "breakevens", "sensitivity", "calibration", "terms"]
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,7 @@ def test_every_section_and_chart_is_present(full_page: str) -> None:
         ("mc-base", "losses-base"),
         ("sensitivity", "sensitivity-base-rent_drift-useful_life-senior-el_pct"),
         ("sensitivity", "sensitivity-base-rent_drift-useful_life-mezz-el_pct"),
+        ("calibration", "calibration"),
     ]
     assert "not computed —" not in full_page
 
@@ -124,6 +125,7 @@ def test_missing_optional_tables_are_named_with_their_command(run_dir: Path) -> 
     assert page.sections == SECTIONS
     assert "not computed — run `waterfall breakeven DEAL.toml --all --out gpu_lease_spv/breakevens.parquet`" in html
     assert "not computed — run `waterfall sensitivity`" in html
+    assert "not computed — run `waterfall calibrate --out gpu_lease_spv/calibration.parquet`" in html
     assert [name for _, name in page.charts] == ["cash-uses", "balances", "dscr-base", "modes-base", "losses-base"]
 
 

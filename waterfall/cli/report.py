@@ -36,6 +36,7 @@ def report(
         fail(unwritable(target, exc))
         return
     sections = ["base case" if results.run is not None else None] + [f"mc_{m.scenario}" for m in results.monte_carlo]
+    sections.append("calibration" if results.calibration is not None else None)
     say(f"wrote {written} ({', '.join(s for s in sections if s)})")
 
 

@@ -221,3 +221,44 @@ def heat_map(grid: pl.DataFrame, title: str, percent: bool, worse_up: bool = Tru
     )
     figure.update_layout(xaxis_title=grid["x_factor"][0], yaxis_title=grid["y_factor"][0])
     return _layout(figure, title, height=320)
+
+
+# one colour per GPU generation in the calibration chart
+GENERATION_COLOURS = {"A100": "#2ca02c", "H100": "#1f77b4", "H200": "#9467bd", "B200": "#d62728", "GH200": "#8c564b"}
+
+
+def calibration_fit(calibration: pl.DataFrame) -> go.Figure:
+    """The rent data ($/GPU-hour, log scale) by generation, market prices filled and hyperscaler lists
+    hollow, with each generation's fitted curve and the launch months as dotted lines."""
+    points = calibration.filter(pl.col("section") == "observation")
+    curve = calibration.filter(pl.col("section") == "curve")
+    figure = go.Figure()
+    for generation in sorted(set(points["generation"])):
+        colour = GENERATION_COLOURS.get(generation, "#7f7f7f")
+        for note, symbol in (("market", "circle"), ("hyperscaler list", "circle-open")):
+            rows = points.filter((pl.col("generation") == generation) & (pl.col("note") == note))
+            if rows.height:
+                figure.add_scatter(
+                    x=rows["date"].to_list(),
+                    y=rows["value"].to_list(),
+                    mode="markers",
+                    name=f"{generation} {note}",
+                    marker={"color": colour, "symbol": symbol, "size": 7},
+                    text=[f"{v}: {p}" for v, p in zip(rows["vendor"], rows["name"], strict=True)],
+                    hovertemplate="%{text}<br>%{x|%Y-%m-%d}: $%{y:.2f}<extra></extra>",
+                )
+        line = curve.filter(pl.col("generation") == generation).sort("date")
+        if line.height:
+            figure.add_scatter(
+                x=line["date"].to_list(),
+                y=line["fitted"].to_list(),
+                mode="lines",
+                name=f"{generation} fitted",
+                line={"color": colour, "width": 2.5},
+            )
+    for row in calibration.filter(pl.col("section") == "launch").iter_rows(named=True):
+        figure.add_vline(x=row["date"], line={"color": "#999", "dash": "dot", "width": 1})
+        figure.add_annotation(x=row["date"], y=1.0, yref="paper", text=f"{row['name']} volume", showarrow=False)
+    figure.update_layout(xaxis_title="price date", yaxis_title="on-demand $ per GPU-hour (log scale)")
+    figure.update_yaxes(type="log")
+    return _layout(figure, "GPU rent: the fitted factor against the data", height=420)

@@ -16,12 +16,13 @@ import polars as pl
 from attrs import frozen
 
 from waterfall.errors import InputError, Problem
+from waterfall.market.calibration_table import SCHEMA as CALIBRATION_SCHEMA
 from waterfall.spec.deal import Deal
 from waterfall.spec.load import load_deal, read_toml, structure
 
 RUN_FILES = ("cashflows.parquet", "periods.parquet", "ledger.parquet", "tranches.parquet", "deal.toml")
 MC_FILES = ("summary.parquet", "period_stats.parquet", "tranches.parquet")
-OPTIONAL_FILES = ("breakevens.parquet", "sensitivity.parquet")
+OPTIONAL_FILES = ("breakevens.parquet", "sensitivity.parquet", "calibration.parquet")
 # a file found only in one kind of directory tells which kind the user meant
 RUN_MARKERS = ("cashflows.parquet", "periods.parquet", "ledger.parquet")
 MC_MARKERS = ("summary.parquet", "period_stats.parquet")
@@ -60,6 +61,7 @@ class ResultsDirectory:
     monte_carlo: tuple[MonteCarloTables, ...]
     breakevens: pl.DataFrame | None
     sensitivity: pl.DataFrame | None
+    calibration: pl.DataFrame | None = None  # `waterfall calibrate --out DIR/calibration.parquet`
 
 
 def _missing(directory: Path, names: tuple[str, ...]) -> list[str]:
@@ -153,6 +155,14 @@ def read_results(directory: str | Path) -> ResultsDirectory:
     if not deal_file.is_file() and not any("deal.toml" in p.path for p in problems):
         problems.append(Problem("deal.toml", "expected the copy of the deal file the run writes, found none"))
     optional = {name: _read(directory / name, problems) for name in OPTIONAL_FILES if (directory / name).is_file()}
+    calibration = optional.get("calibration.parquet")
+    if calibration is not None and calibration.width:
+        missing = [c for c in CALIBRATION_SCHEMA if c not in calibration.columns]
+        if missing:
+            found = ", ".join(calibration.columns)
+            problems.append(
+                Problem("calibration.parquet", f"expected the columns `waterfall calibrate` writes, found {found}")
+            )
     if problems:
         raise InputError(str(directory), problems)
     return ResultsDirectory(
@@ -163,4 +173,5 @@ def read_results(directory: str | Path) -> ResultsDirectory:
         monte_carlo=tuple(monte_carlo),
         breakevens=optional.get("breakevens.parquet"),
         sensitivity=optional.get("sensitivity.parquet"),
+        calibration=calibration,
     )

@@ -1,7 +1,7 @@
 """The Excel export: every table of a results directory as a formatted sheet.
 
 One sheet per table (a run's four tables; per Monte Carlo scenario its summary,
-period statistics and per-path outcomes; breakevens and sensitivity when
+period statistics and per-path outcomes; breakevens, sensitivity and calibration when
 present), each with a frozen header row, an autofilter, column widths and
 number formats chosen by column: money with thousands separators, shares and
 rates in percent, ratios and years with two decimals, dates as dates. A first
@@ -79,6 +79,8 @@ def sheet_tables(results: ResultsDirectory) -> list[tuple[str, str, pl.DataFrame
         tables.append(("breakevens", "breakevens.parquet", results.breakevens))
     if results.sensitivity is not None:
         tables.append(("sensitivity", "sensitivity.parquet", results.sensitivity))
+    if results.calibration is not None:
+        tables.append(("calibration", "calibration.parquet", results.calibration))
     return tables
 
 

@@ -4,8 +4,8 @@ The page carries plotly.js once, inlined in the head, and each chart's data
 inline, so it opens offline and makes no network request. Sections: deal
 summary, capital structure, where the cash went, tranche run-off (from a run's
 tables), one section per Monte Carlo scenario (risk summary, DSCR fan, loss
-distribution), breakevens, sensitivity heat maps, and the deal's terms with
-their sources. Optional inputs that are absent are named with the command that
+distribution), breakevens, sensitivity heat maps, the GPU-rent calibration,
+and the deal's terms with their sources. Optional inputs that are absent are named with the command that
 makes them.
 """
 
@@ -140,6 +140,32 @@ def _sensitivity(page: Page, deal: Deal, grid: pl.DataFrame) -> None:
     page.add("</div>")
 
 
+def _calibration(page: Page, results: ResultsDirectory) -> None:
+    """The rent factor fitted to observed rents, when the directory holds the fit (docs/scenarios.md)."""
+    page.section("calibration", "GPU rent calibration")
+    calibration = results.calibration
+    if calibration is None:
+        page.text(
+            f"not computed — run `waterfall calibrate --out {results.directory.name}/calibration.parquet`.",
+            "missing",
+        )
+        return
+    page.chart(
+        "calibration",
+        charts.calibration_fit(calibration),
+        "On-demand $/GPU-hour from calibration.parquet (the data waterfall calibrate read): market vendors' "
+        "prices filled, hyperscaler list prices hollow (not fitted), the fitted curve per generation (level, "
+        "drift and fitted launch steps), launch volume months dotted.",
+    )
+    page.add(sections.calibration_parameters(calibration))
+    page.add(sections.calibration_launches(calibration))
+    page.text(
+        "Fitted rent parameters (log units per year) with bootstrap standard errors beside the base and bust "
+        "presets; the presets are not changed by the fit. Estimators and what the figures say about the presets: "
+        "docs/scenarios.md, Calibration."
+    )
+
+
 def build_report(results: ResultsDirectory) -> str:
     """The whole page as one HTML string."""
     deal = results.deal
@@ -201,6 +227,7 @@ def build_report(results: ResultsDirectory) -> str:
         page.text("not computed — run `waterfall sensitivity` to write sensitivity.parquet here.", "missing")
     else:
         _sensitivity(page, deal, results.sensitivity)
+    _calibration(page, results)
     page.section("terms", "Assumptions and sources")
     page.text(
         "Every term of deal.toml, the copy of the deal file these results came from, with the comments "

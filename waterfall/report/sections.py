@@ -207,3 +207,31 @@ def terms_and_sources(deal_text: str) -> str:
         terms = table(["term", "value", "source"], rows, "terms", align=False) if rows else ""
         parts.append(f"<h4>{escape(title)}</h4>{note}{terms}")
     return "".join(parts)
+
+
+def _fit_figure(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.3f}"
+
+
+def calibration_parameters(calibration: pl.DataFrame) -> str:
+    """The fitted rent parameters beside the base and bust presets' values."""
+    headers = ["parameter", "fitted", "s.e.", "base", "bust", "n", "estimator"]
+    rows = [
+        [
+            r["name"],
+            *(_fit_figure(r[c]) for c in ("fitted", "se", "base", "bust")),
+            "-" if r["n"] is None else f"{r['n']:,}",
+            r["note"] or "-",
+        ]
+        for r in calibration.filter(pl.col("section") == "parameter").iter_rows(named=True)
+    ]
+    return table(headers, rows)
+
+
+def calibration_launches(calibration: pl.DataFrame) -> str:
+    headers = ["launch", "volume month", "fitted step (log)", "s.e.", "note"]
+    rows = [
+        [r["name"], f"{r['date']:%Y-%m}", _fit_figure(r["fitted"]), _fit_figure(r["se"]), r["note"] or "-"]
+        for r in calibration.filter(pl.col("section") == "launch").iter_rows(named=True)
+    ]
+    return table(headers, rows)
