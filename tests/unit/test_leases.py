@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.builders import build, campus_deal, run_deal
+from tests.builders import build, campus_deal, month, run_deal
 from waterfall.market.curves import Market
 
 HORIZON = 48
@@ -139,3 +139,30 @@ def test_the_single_renewal_key_keeps_its_one_tenant_draw() -> None:
     deal = build(campus_deal({"renewal": {"term_months": 24, "basis": "fixed", "exercise": "always"}}))
     tape = run_deal(deal, market(2, tenant_renews={"tenant": np.array([True, False])}))
     np.testing.assert_array_equal((flow(tape, "tenant") > 0).sum(axis=0), [36, 12])
+
+
+def test_a_campus_is_re_let_when_its_backstop_runs_out() -> None:
+    relet = {"downtime_months": 3, "term_months": 60}
+    raw = campus_deal({"term_months": 48, "start": month(6), "relet": relet})
+    raw["guarantees"] = [{"type": "lease_backstop", "name": "bs", "guarantor": "parent", "lease": "lease", "cap": 4e6}]
+    deal = build(raw)
+    # path 0: default in month 10, the backstop pays four months (10..13), vacant 14..16, re-let from 17;
+    # path 1: the tenant fails in month 2, before the lease starts in month 6: the backstop pays
+    # from the start (6..9), vacant 10..12, re-let from 13
+    ones = {"campus": np.ones((2, HORIZON))}
+    tape = run_deal(deal, market(2, campus_rent=ones, tenant_default={"tenant": np.array([10, 2])}))
+    parent, new = flow(tape, "parent"), flow(tape, RELET)
+    np.testing.assert_allclose(parent[10:14, 0], 1e6)
+    np.testing.assert_allclose(parent[6:10, 1], 1e6)
+    assert parent.sum(axis=0) == pytest.approx([4e6, 4e6])
+    assert (new[:17, 0] == 0).all() and (new[17:, 0] == 1e6).all()
+    assert (new[:13, 1] == 0).all() and (new[13:, 1] == 1e6).all()
+
+
+def test_a_campus_whose_tenant_fails_before_its_lease_starts_is_re_let() -> None:
+    raw = campus_deal({"term_months": 48, "start": month(6), "relet": {"downtime_months": 3, "term_months": 60}})
+    ones = {"campus": np.ones((1, HORIZON))}
+    tape = run_deal(build(raw), market(1, campus_rent=ones, tenant_default={"tenant": np.array([2])}))
+    assert flow(tape, "tenant").sum() == 0
+    new = flow(tape, RELET)[:, 0]
+    assert (new[:9] == 0).all() and (new[9:] == 1e6).all()  # vacant from the lease's start, 6..8

@@ -63,9 +63,6 @@ class LeaseBook:
         assert self.campus is not None
         return self.contract * self.campus[month]
 
-    def reads_market(self, option: Renewal) -> bool:
-        return option.basis == "market" or option.exercise == "if_below_market"
-
     def monthly_rent(self, month: int, hours: float) -> np.ndarray:
         rent = self.lease.rent
         rate = self.rate(month)
@@ -80,6 +77,10 @@ class LeaseBook:
         rent = self.lease.rent
         assert isinstance(rent, PerGpuHourRent)
         return np.where(self.active, rent.gpus, 0)
+
+
+def _reads_market(option: Renewal) -> bool:
+    return option.basis == "market" or option.exercise == "if_below_market"
 
 
 def _rate(rent: FixedRent | PerMwRent | PerGpuHourRent) -> float:
@@ -220,7 +221,7 @@ class Revenue:
             due = ending & (book.option == k)
             if option.exercise == "never" or not due.any():
                 continue
-            market = book.market_rate(month, self.rents) if book.reads_market(option) else None
+            market = book.market_rate(month, self.rents) if _reads_market(option) else None
             if option.basis == "market":
                 assert market is not None
                 rate = market.copy()
