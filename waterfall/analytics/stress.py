@@ -144,6 +144,7 @@ def _tile(base: Market, paths: int) -> dict[str, object]:
         "gpu_rent": {g: np.repeat(a, paths, axis=0) for g, a in base.gpu_rent.items()},
         "index": {i: np.repeat(a, paths, axis=0) for i, a in base.index.items()},
         "prices": {c: np.repeat(a, paths, axis=0) for c, a in base.prices.items()},
+        "credit_spread": {r: np.repeat(a, paths, axis=0) for r, a in base.credit_spread.items()},
         "paths": paths,
     }
 
