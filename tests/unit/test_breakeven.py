@@ -164,7 +164,13 @@ def test_delay_breakeven_is_the_first_whole_month_that_loses() -> None:
     assert found.level == int(found.level)
     delays = np.arange(int(found.level) + 1)
     base = base_case(deal, len(delays))
-    market = Market(gpu_rent=base.gpu_rent, index=base.index, paths=len(delays), construction_delay=delays)
+    market = Market(
+        gpu_rent=base.gpu_rent,
+        index=base.index,
+        credit_spread=base.credit_spread,
+        paths=len(delays),
+        construction_delay=delays,
+    )
     losses = _loss(deal, market, "notes")
     assert (losses[:-1] <= LOSS_DOLLARS).all()
     assert losses[-1] > LOSS_DOLLARS

@@ -145,6 +145,7 @@ def _tile(base: Market, paths: int) -> dict[str, object]:
         "index": {i: np.repeat(a, paths, axis=0) for i, a in base.index.items()},
         "prices": {c: np.repeat(a, paths, axis=0) for c, a in base.prices.items()},
         "campus_rent": {c: np.repeat(a, paths, axis=0) for c, a in base.campus_rent.items()},
+        "credit_spread": {r: np.repeat(a, paths, axis=0) for r, a in base.credit_spread.items()},
         "paths": paths,
     }
 
