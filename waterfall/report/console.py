@@ -93,7 +93,7 @@ def risk_table(result: MonteCarlo) -> Table:
     table = Table(
         title=(f"{result.deal.name} under {result.scenario.name}: {result.paths:,} paths, seed {result.seed}"),
         caption=(
-            f"PD: share of paths with any loss; EL, LGD, VaR/ES 99%: debt's {measure} loss as % of principal "
+            f"PD: share of paths with any loss; EL, LGD, VaR/ES 99%: debt's {measure} loss as a share of what it "
             "lent (equity: capital not returned). EL int.: interest never paid; EL econ.: 1 - PV of receipts "
             f"at the coupon. Equity mean MOIC {_multiple(equity['moic_mean'])}, mean NPV at "
             f"{result.deal.equity.hurdle_rate:.1%} {_money(equity['npv_mean'])} $m."

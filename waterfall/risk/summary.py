@@ -30,10 +30,14 @@ DEFAULT_MEASURE = "principal"
 EQUITY_MEASURE = "capital"  # equity's loss: capital not returned, terminal value counted
 
 
-def summarise(tranches: pl.DataFrame, lives: dict[str, float], measure: str = DEFAULT_MEASURE) -> pl.DataFrame:
-    """One row per tranche; ``lives`` gives each debt tranche's life in years (to legal maturity)."""
+def check_measure(measure: str) -> None:
     if measure not in MEASURES:
         raise ValueError(f"loss measure: expected one of {', '.join(MEASURES)}, found {measure!r}")
+
+
+def summarise(tranches: pl.DataFrame, lives: dict[str, float], measure: str = DEFAULT_MEASURE) -> pl.DataFrame:
+    """One row per tranche; ``lives`` gives each debt tranche's life in years (to legal maturity)."""
+    check_measure(measure)
     amount, share = MEASURES[measure]
     debt = pl.col("kind") == "debt"
     chosen = tranches.lazy().with_columns(
