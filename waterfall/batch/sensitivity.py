@@ -22,7 +22,7 @@ from waterfall.market.parameters import column_name
 from waterfall.outcomes.parquet import write_tables
 from waterfall.risk.executors import Executor
 
-METRICS = ("pd", "el_pct", "lgd", "var_99", "es_99", "el_interest_pct", "el_economic_pct", "irr_mean", "wal_mean")
+METRICS = ("pd", "el_pct", "lgd", "var_99", "es_99", "irr_mean", "wal_mean")
 SCHEMA = {
     "deal": pl.String,
     "scenario": pl.String,

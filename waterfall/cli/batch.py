@@ -150,7 +150,7 @@ def _matrix_table(frame: pl.DataFrame, loaded: LoadedGrid, tranche: str, metric:
     table.add_column(f"{y} \\ {x}")
     for column in frame.columns[1:]:
         table.add_column(f"{float(column):g}", justify="right")
-    percent = metric in ("pd", "el_pct", "lgd", "var_99", "es_99", "el_interest_pct", "el_economic_pct", "irr_mean")
+    percent = metric in ("pd", "el_pct", "lgd", "var_99", "es_99", "irr_mean")
     for row in frame.iter_rows():
         cells = ["-" if v is None else f"{v:.2%}" if percent else f"{v:.2f}" for v in row[1:]]
         table.add_row(f"{row[0]:g}", *cells)
