@@ -213,6 +213,14 @@ CASES = [
         "merchant[0].utilisation",
         ("expected a number in [0, 1], found 1.2",),
     ),
+    Case(
+        "hurdle_out_of_range",
+        GPU,
+        r"^holders = \[\"Sponsor Fund\"\]$",
+        'holders = ["Sponsor Fund"]\nhurdle_rate = 1.5',
+        "equity.hurdle_rate",
+        ("equity.hurdle_rate: expected a number in [0, 1], found 1.5",),
+    ),
     # --- tagged unions ----------------------------------------------------
     Case(
         "unknown_coupon_type",

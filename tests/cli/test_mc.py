@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -14,14 +15,22 @@ SUMMARY_COLUMNS = [
     "tranche",
     "kind",
     "paths",
+    "loss_measure",
     "original_balance",
+    "principal_lent",
     "pd",
     "el_pct",
     "lgd",
     "var_99",
     "es_99",
+    "el_principal_pct",
+    "el_interest_pct",
+    "el_economic_pct",
     "irr_mean",
     "irr_p05",
+    "moic_mean",
+    "npv_mean",
+    "terminal_value_mean",
     "wal_mean",
     "default_share",
     "refinanced_share",
@@ -56,6 +65,20 @@ def test_mc_prints_the_risk_summary_and_writes_its_tables(cli, deals_dir, tmp_pa
     assert stats.height == 84 and "dscr_p50" in stats.columns and "share_default" in stats.columns
     kept = pl.read_parquet(out / "kept_paths" / "tranches.parquet")
     assert kept["path"].max() == 2
+
+
+def test_the_loss_measure_is_chosen_and_named(cli, deals_dir, tmp_path, user_error) -> None:
+    args = ("mc", deals_dir / "gpu_lease_spv.toml", "--scenario", "bust", "--paths", "200", "--seed", "1")
+    result = cli(*args, "--loss-measure", "economic", "--out", tmp_path / "economic")
+    assert result.returncode == 0, result.stderr
+    assert "debt's economic loss" in " ".join(result.stdout.split())
+    summary = pl.read_parquet(tmp_path / "economic" / "summary.parquet")
+    assert summary["loss_measure"].to_list() == ["economic", "economic", "capital"]
+    debt = summary.filter(pl.col("kind") == "debt")
+    np.testing.assert_allclose(debt["el_pct"].to_numpy(), debt["el_economic_pct"].to_numpy())
+    bad = cli(*args, "--loss-measure", "total", "--out", tmp_path / "bad")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "--loss-measure" in bad.stderr and "'total' is not one of" in " ".join(bad.stderr.split())
 
 
 def test_a_scenario_file_runs_like_its_preset(cli, deals_dir, tmp_path) -> None:

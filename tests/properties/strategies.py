@@ -148,7 +148,7 @@ def tranche_dicts(
         "amortisation": draw(amortisations(maturity, io, balance, sculpted_ok=sculpted_ok, calm=calm)),
         "legal_maturity": month(maturity - 1),
         "interest_only_months": io,
-        "pik": draw(st.sampled_from(["none", "toggle"])),
+        "pik": draw(st.sampled_from(["none", "toggle", "always"])),
     } | ({"refinancing": draw(refinancings())} if draw(st.integers(0, 2)) == 0 else {})
 
 

@@ -230,8 +230,62 @@ def check_losses(deal: Deal, market: Market, tape: Tape) -> None:
         f"(tranche, path) {_where(bad)}: unpaid claim {unpaid[bad]} but write-down + forgiven interest {booked[bad]}"
     )
     table = tranche_outcomes(tape).filter(kind="debt")
-    loss = table["loss"].to_numpy().reshape(tape.paths, len(tape.tranche_names)).T
+    # the unpaid claim splits into principal loss (PIK included) and interest never paid
+    loss = _by_tranche(table, "loss", tape) + _by_tranche(table, "interest_loss", tape)
     np.testing.assert_allclose(loss, unpaid, rtol=1e-6, atol=1e-6 * _scale(tape.original_balance))
+
+
+def _by_tranche(table, column: str, tape: Tape) -> np.ndarray:
+    """A debt column of the tranche table as (tranches, paths)."""
+    return table[column].to_numpy().reshape(tape.paths, len(tape.tranche_names)).T
+
+
+def period_rates(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
+    """Each tranche's coupon x year fraction for the period ending in each payment month,
+    recomputed from the deal and the market: (months, n, paths), 0 in other months."""
+    calendar = deal.calendar
+    step = MONTHS_PER_PAYMENT[calendar.payment_frequency]
+    rates = np.zeros((calendar.horizon_months, len(deal.tranches), tape.paths))
+    first = 0
+    for m in range(calendar.horizon_months):
+        if (m + 1) % step and m != calendar.horizon_months - 1:
+            continue
+        yf = _year_fraction(_date(deal, first), _date(deal, m + 1), calendar.day_count)
+        for i, tranche in enumerate(deal.tranches):
+            coupon = tranche.coupon
+            if isinstance(coupon, FixedCoupon):
+                rates[m, i] = coupon.rate * yf
+            else:
+                rates[m, i] = (np.maximum(market.index[coupon.index][:, first], coupon.floor) + coupon.spread) * yf
+        first = m + 1
+    return rates
+
+
+def check_loss_measures(deal: Deal, market: Market, tape: Tape) -> None:
+    """Principal loss is a share of principal lent in [0, 1] on every path (capitalised PIK
+    counted once, as lent); interest loss is never negative; economic loss is at most 1, and
+    a tranche paid everything when due has none (its receipts, discounted at its own coupon,
+    are worth what it lent)."""
+    assert tape.period_rate is not None
+    np.testing.assert_allclose(tape.period_rate, period_rates(deal, market, tape), rtol=1e-12, atol=1e-15)
+    table = tranche_outcomes(tape).filter(kind="debt")
+    share = _by_tranche(table, "loss_pct", tape)
+    bad = (share < 0.0) | (share > 1.0 + 1e-12)
+    assert not bad.any(), f"(tranche, path) {_where(bad)}: principal loss {share[bad]} outside [0, 1]"
+    lent = tape.original_balance[:, None] + (tape.tranche["drawn"] + tape.tranche["pik"]).sum(axis=0)
+    np.testing.assert_allclose(_by_tranche(table, "principal_lent", tape), lent, rtol=1e-12)
+    interest = _by_tranche(table, "interest_loss", tape)
+    assert (interest >= 0.0).all(), f"(tranche, path) {_where(interest < 0)}: negative interest loss"
+    economic = _by_tranche(table, "economic_loss_pct", tape)
+    assert (economic <= 1.0 + 1e-12).all(), f"(tranche, path) {_where(economic > 1 + 1e-12)}: economic loss above 1"
+    t = tape.tranche
+    unpaid_principal = t["principal_scheduled"] - t["principal_paid"]
+    on_time = ~((t["interest_shortfall"] > 0.005) | (unpaid_principal > 0.005)).any(axis=0)
+    whole = on_time & (_by_tranche(table, "loss", tape) <= CENT) & (interest <= CENT)
+    # cents rounding of interest leaves up to half a cent per payment date unmatched
+    tol = 1e-9 + tape.months * CENT / np.maximum(lent, 1.0)
+    bad = whole & (np.abs(economic) > tol)
+    assert not bad.any(), f"(tranche, path) {_where(bad)} paid on time but economic loss {economic[bad]}"
 
 
 def check_absolute_priority(deal: Deal, market: Market, tape: Tape) -> None:
@@ -299,6 +353,7 @@ CHECKS: list[Callable[[Deal, Market, Tape], None]] = [
     check_never_overpaid,
     check_balance_identity,
     check_losses,
+    check_loss_measures,
     check_absolute_priority,
     check_modes,
     check_enforcement,
@@ -351,6 +406,12 @@ def test_loss_accounting(case: Case) -> None:
 
 
 @given(strategies.cases())
+def test_loss_measures(case: Case) -> None:
+    deal, market = case
+    check_loss_measures(deal, market, run(deal, market))
+
+
+@given(strategies.cases())
 def test_absolute_priority(case: Case) -> None:
     deal, market = case
     check_absolute_priority(deal, market, run(deal, market))
@@ -385,6 +446,10 @@ def _assert_tapes_equal(got: Tape, want: Tape, rtol: float = 0.0, what: str = ""
     np.testing.assert_array_equal(got.default_month, want.default_month, err_msg=what)
     assert got.interest_forgiven is not None and want.interest_forgiven is not None
     same(got.interest_forgiven, want.interest_forgiven, "interest_forgiven")
+    for name in ("period_rate", "interest_unpaid"):
+        a, b = getattr(got, name), getattr(want, name)
+        assert a is not None and b is not None, name
+        same(a, b, name)
     zero = np.zeros((want.months, want.paths))
     for key in got.ledger.flows.keys() | want.ledger.flows.keys():
         flows = got.ledger.flows.get(key, zero), want.ledger.flows.get(key, zero)
@@ -418,7 +483,10 @@ def _path(tape: Tape, p: int) -> Tape:
         ledger=ledger,
         default_month=tape.default_month[keep],
         equity_amount=tape.equity_amount,
+        hurdle_rate=tape.hurdle_rate,
         interest_forgiven=tape.interest_forgiven[:, keep],
+        period_rate=None if tape.period_rate is None else tape.period_rate[:, :, keep],
+        interest_unpaid=None if tape.interest_unpaid is None else tape.interest_unpaid[:, keep],
     )
 
 

@@ -61,7 +61,7 @@ def _hoarding_deal(monthly_rent: float) -> Deal:
 
 def _loss(deal: Deal, market: Market, tranche: str) -> np.ndarray:
     table = tranche_outcomes(run(deal, market)).filter(pl.col("tranche") == tranche).sort("path")
-    return table["loss"].to_numpy()
+    return table["loss"].to_numpy() + table["interest_loss"].to_numpy()
 
 
 def test_rate_shock_breakeven_has_its_closed_form() -> None:

@@ -177,7 +177,8 @@ class Evaluator:
             table = tranche_outcomes(tape)
             for i, name in enumerate(tape.tranche_names):
                 rows = table.filter(pl.col("tranche") == name).sort("path")
-                loss = rows["loss"].to_numpy()
+                # any loss: principal written down or interest never paid
+                loss = rows["loss"].to_numpy() + rows["interest_loss"].to_numpy()
                 found = parts.setdefault(name, {"loss": [], "irr": [], "first_loss": []})
                 found["loss"].append(loss)
                 found["irr"].append(rows["irr"].fill_null(np.nan).to_numpy())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,14 @@ from waterfall.spec.portfolio import is_portfolio, load_portfolio
 PARALLEL_FROM = 16 * 1024
 
 
+class LossMeasure(StrEnum):
+    """The debt loss the risk summary's PD, EL, LGD, VaR and ES read (``waterfall.risk.summary``)."""
+
+    principal = "principal"
+    interest = "interest"
+    economic = "economic"
+
+
 @app.command()
 def mc(
     deal_file: Annotated[Path, typer.Argument(help="deal TOML file")],
@@ -44,6 +53,9 @@ def mc(
         int | None,
         typer.Option("--workers", min=1, help=f"worker processes (default: every core from {PARALLEL_FROM:,} paths)"),
     ] = None,
+    loss_measure: Annotated[
+        LossMeasure, typer.Option("--loss-measure", help="debt loss the PD, EL, LGD, VaR and ES read")
+    ] = LossMeasure.principal,
 ) -> None:
     """Monte Carlo: a deal (or a portfolio of deals) under a scenario; risk summary and tables."""
     try:
@@ -63,7 +75,15 @@ def mc(
         with Progress(*PROGRESS_COLUMNS, console=err, transient=True) as progress:
             task = progress.add_task(f"{deal.name} x {world.name}", total=paths)
             result = run_monte_carlo(
-                deal, world, paths, seed, chunk_size, keep_paths, lambda n: progress.advance(task, n), runner
+                deal,
+                world,
+                paths,
+                seed,
+                chunk_size,
+                keep_paths,
+                lambda n: progress.advance(task, n),
+                runner,
+                loss_measure.value,
             )
     finally:
         runner.close()

@@ -109,6 +109,7 @@ class Debt:
         self.interest_forgiven = np.zeros((n, paths))
         # the balance the schedule leaves after the last payment date's instalment (a swap's notional)
         self.balance_after = self.balance.copy()
+        self.period_rate = np.zeros((n, paths))  # this payment date's coupon x year fraction
 
     def _custom(self, tranche: Tranche) -> np.ndarray:
         due = np.zeros(self.schedule.months)
@@ -156,6 +157,7 @@ class Debt:
         for i in order:
             tranche = self.tranches[i]
             period_rate = self.rate(i, month) * yf
+            self.period_rate[i] = period_rate
             interest = np.where(live, self.balance[i] * period_rate, 0.0)
             if self.cents:
                 interest = np.round(interest, 2)

@@ -72,6 +72,7 @@ class Books:
         self.covenants = Covenants(deal, paths, schedule.period_start)
         self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
         self.tape.equity_amount = deal.equity.amount
+        self.tape.hurdle_rate = deal.equity.hurdle_rate
         # collateral values and forced-sale haircuts, month-major (months, paths): GPU
         # fleets from the market when it prices them, campuses at book value
         if market.collateral is not None:
@@ -127,6 +128,7 @@ class Books:
         live = self.mode != WOUND_UP
         constructing = self.build.constructing(month)
         service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live, constructing)
+        self.tape.period_rate[month] = self.debt.period_rate
         # debt service net of hedges: what a swap pays in offsets the interest it fixes
         self.debt_service = np.maximum(service - self.hedges.settle(month, self.debt, self.ledger, live), 0.0)
         self.tape.period["debt_service_scheduled"][month] = self.debt_service
@@ -387,4 +389,5 @@ def run(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None = Non
     books.tape.maturity = books.debt.maturity
     if books.refinancing is not None:
         books.tape.extensions = books.refinancing.extensions
+    books.tape.interest_unpaid = books.debt.interest_arrears
     return books.tape

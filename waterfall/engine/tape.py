@@ -56,11 +56,16 @@ class Tape:
     ledger: Ledger
     default_month: np.ndarray  # (paths,) -1 when none
     equity_amount: float = 0.0
+    hurdle_rate: float = 0.0  # the deal's equity.hurdle_rate, for the equity's NPV
     interest_forgiven: np.ndarray | None = None  # (tranches, paths), set at the end of a run
     extensions: np.ndarray | None = None  # (tranches, paths) extension options used, set at the end of a run
     # (tranches, paths) each tranche's final payment month at the end of a run: its legal one
     # unless extended or refinanced; beyond the horizon, its balance is still outstanding there
     maturity: np.ndarray | None = None
+    # each tranche's coupon for the accrual period ending in a payment month (rate x year
+    # fraction, 0 in other months), (months, tranches, paths): the economic-loss discount
+    period_rate: np.ndarray | None = None
+    interest_unpaid: np.ndarray | None = None  # (tranches, paths) arrears left at the horizon
 
     @classmethod
     def empty(
@@ -94,4 +99,5 @@ class Tape:
             accounts={name: rest[len(PERIOD_FIELDS) + i] for i, name in enumerate(ledger.balance)},
             ledger=ledger,
             default_month=np.full(paths, -1, dtype=np.int64),
+            period_rate=np.zeros((months, n, paths)),
         )

@@ -10,9 +10,23 @@ import polars as pl
 
 from waterfall.engine.columns import column_sums
 from waterfall.engine.tape import MODE_NAMES, PERIOD_FIELDS, TRANCHE_FIELDS, Tape
+from waterfall.outcomes.equity import equity_outcomes
+from waterfall.outcomes.losses import debt_losses
 from waterfall.outcomes.metrics import annual_irr, wal_years
 
 EQUITY = "equity"
+# measures that do not apply to a row's kind (or cannot be computed on a path) are null
+NULLABLE = (
+    "interest_loss",
+    "interest_loss_pct",
+    "economic_loss",
+    "economic_loss_pct",
+    "irr",
+    "moic",
+    "npv",
+    "terminal_value",
+    "wal_years",
+)
 
 
 def cashflows(tape: Tape, dates: list) -> pl.DataFrame:
@@ -95,21 +109,26 @@ def _outstanding(tape: Tape, i: int) -> np.ndarray:
 
 
 def tranche_outcomes(tape: Tape) -> pl.DataFrame:
-    """One row per (path, tranche), debt first then equity."""
+    """One row per (path, tranche), debt first then equity.
+
+    ``loss`` is principal loss for debt (``waterfall.outcomes.losses``) and capital not
+    returned for equity (``waterfall.outcomes.equity``); columns that do not apply to a
+    row's kind are null.
+    """
     t = tape.tranche
-    received = t["interest_paid"] + t["principal_paid"]  # (months, tranches, paths)
+    none = np.full(tape.paths, np.nan)
     rows = []
     for i, name in enumerate(tape.tranche_names):
         # what was lent: at closing, plus any later draws on this path
         drawn = t["drawn"][:, i, :]
         original = tape.original_balance[i] + column_sums(drawn)
-        flows = np.vstack([np.full((1, tape.paths), -tape.original_balance[i]), received[:, i, :] - drawn])
+        received = t["interest_paid"][:, i, :] + t["principal_paid"][:, i, :]
+        flows = np.vstack([np.full((1, tape.paths), -tape.original_balance[i]), received - drawn])
         # a balance refinanced or extended past the horizon is still performing there: at par
         outstanding = _outstanding(tape, i)
         flows[-1] += outstanding
         refinanced = t["refinanced"][:, i, :] > 0
-        # float residue of a repaid balance is not a loss
-        loss = np.maximum(column_sums(t["writedown"][:, i, :]) + tape.interest_forgiven[i], 0.0)
+        losses = debt_losses(tape, i, outstanding)
         unpaid_principal = t["principal_scheduled"][:, i, :] - t["principal_paid"][:, i, :]
         shortfall = _first((t["interest_shortfall"][:, i, :] > 0.005) | (unpaid_principal > 0.005))
         rows.append(
@@ -118,11 +137,19 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
                 "tranche": name,
                 "kind": "debt",
                 "original_balance": original,
+                "principal_lent": losses.principal_lent,
                 "interest_paid": column_sums(t["interest_paid"][:, i, :]),
                 "principal_paid": column_sums(t["principal_paid"][:, i, :]),
-                "loss": loss,
-                "loss_pct": np.divide(loss, original, out=np.zeros(tape.paths), where=original > 0),
+                "loss": losses.principal_loss,
+                "loss_pct": losses.principal_loss_pct,
+                "interest_loss": losses.interest_loss,
+                "interest_loss_pct": losses.interest_loss_pct,
+                "economic_loss": losses.economic_loss,
+                "economic_loss_pct": losses.economic_loss_pct,
                 "irr": annual_irr(flows),
+                "moic": none,
+                "npv": none,
+                "terminal_value": none,
                 "wal_years": wal_years(t["principal_paid"][:, i, :]),
                 "default_period": tape.default_month,
                 "first_shortfall_period": shortfall,
@@ -132,23 +159,29 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
                 "outstanding": outstanding,
             }
         )
-    distributions = tape.period["equity_distribution"]
-    contributions = tape.period["equity_contribution"]
-    invested = tape.equity_amount + column_sums(contributions)
-    equity_flows = np.vstack([np.full((1, tape.paths), -tape.equity_amount), distributions - contributions])
-    unreturned = np.maximum(invested - column_sums(distributions), 0.0)
+    equity = equity_outcomes(tape)
     rows.append(
         {
             "path": np.arange(tape.paths, dtype=np.int64),
             "tranche": EQUITY,
             "kind": "equity",
-            "original_balance": invested,
+            "original_balance": equity.invested,
+            "principal_lent": equity.invested,
             "interest_paid": np.zeros(tape.paths),
-            "principal_paid": column_sums(distributions),
-            "loss": unreturned,
-            "loss_pct": np.divide(unreturned, invested, out=np.zeros(tape.paths), where=invested > 0),
-            "irr": annual_irr(equity_flows),
-            "wal_years": np.full(tape.paths, np.nan),
+            "principal_paid": equity.distributed,
+            "loss": equity.unreturned,
+            "loss_pct": np.divide(
+                equity.unreturned, equity.invested, out=np.zeros(tape.paths), where=equity.invested > 0
+            ),
+            "interest_loss": none,
+            "interest_loss_pct": none,
+            "economic_loss": none,
+            "economic_loss_pct": none,
+            "irr": equity.irr,
+            "moic": equity.moic,
+            "npv": equity.npv,
+            "terminal_value": none if equity.terminal_value is None else equity.terminal_value,
+            "wal_years": none,
             "default_period": tape.default_month,
             "first_shortfall_period": np.full(tape.paths, -1),
             "refinanced": np.zeros(tape.paths, dtype=bool),
@@ -161,7 +194,7 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
     return (
         pl.concat(frames)
         .with_columns(
-            pl.col("irr", "wal_years").fill_nan(None),
+            pl.col(*NULLABLE).fill_nan(None),
             *(
                 pl.when(pl.col(c) >= 0).then(pl.col(c)).otherwise(None).alias(c)
                 for c in ("default_period", "first_shortfall_period", "refinanced_period")

@@ -29,7 +29,7 @@ CASH_USES = {
     "equity": "#2ca02c",
 }
 COST_NODES = ("opex", "power", "maintenance_capex")
-LOSS_BIN = 0.02  # loss histograms in bins of 2% of the original balance
+LOSS_BIN = 0.02  # loss histograms in bins of 2% of principal lent (equity: of capital in)
 
 
 def _layout(figure: go.Figure, title: str, height: int = 380) -> go.Figure:
@@ -192,7 +192,7 @@ def loss_distribution(mc: MonteCarloTables) -> go.Figure:
             row=1,
             col=column,
         )
-        figure.update_xaxes(title_text="loss, % of original balance", row=1, col=column)
+        figure.update_xaxes(title_text="loss, % of principal lent", row=1, col=column)
     # most paths lose nothing: a log scale keeps the tail visible beside the zero bar
     figure.update_yaxes(type="log", dtick=1)
     figure.update_yaxes(title_text="% of paths", row=1, col=1)

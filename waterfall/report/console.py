@@ -21,6 +21,10 @@ def _pct(value: float | None) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:.2%}"
 
 
+def _multiple(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.2f}x"
+
+
 def _month(results: Results, period: int | None) -> str:
     return "-" if period is None else f"{results.dates[period]:%Y-%m}"
 
@@ -43,11 +47,14 @@ def run_table(results: Results) -> Table:
     deal = results.deal
     summary = covenant_summary(results)
     breach = summary["first_default"] if summary["first_default"] != "-" else summary["first_lock_up"]
+    equity = results.tranches.filter((pl.col("path") == 0) & (pl.col("kind") == "equity")).row(0, named=True)
     table = Table(
         title=f"{escape(deal.name)}: base case, {deal.calendar.horizon_months} months from {deal.calendar.start:%Y-%m}",
         caption=(
             f"$ millions. Min DSCR {summary['min_dscr']}; first lock-up {summary['first_lock_up']}; "
-            f"first default {summary['first_default']}"
+            f"first default {summary['first_default']}. Debt loss: principal written down. "
+            f"Equity MOIC {_multiple(equity['moic'])}, "
+            f"NPV at {deal.equity.hurdle_rate:.1%} hurdle {_money(equity['npv'])}"
         ),
     )
     for column in (
@@ -80,13 +87,22 @@ def run_table(results: Results) -> Table:
 
 def risk_table(result: MonteCarlo) -> Table:
     """The Monte Carlo risk summary: one row per tranche."""
+    summary = result.summary
+    measure = summary.filter(pl.col("kind") == "debt")["loss_measure"].first() or "principal"
+    equity = summary.filter(pl.col("kind") == "equity").row(0, named=True)
     table = Table(
         title=(f"{result.deal.name} under {result.scenario.name}: {result.paths:,} paths, seed {result.seed}"),
-        caption="PD: share of paths with any loss. EL, VaR/ES 99%: loss as % of original balance.",
+        caption=(
+            f"PD: share of paths with any loss; EL, LGD, VaR/ES 99%: debt's {measure} loss as a share of what it "
+            "lent (equity: capital not returned). EL int.: interest never paid; EL econ.: 1 - PV of receipts "
+            f"at the coupon. Equity mean MOIC {_multiple(equity['moic_mean'])}, mean NPV at "
+            f"{result.deal.equity.hurdle_rate:.1%} {_money(equity['npv_mean'])} $m."
+        ),
     )
-    for column in ("tranche", "PD", "EL", "LGD", "VaR 99", "ES 99", "IRR mean", "IRR p05", "WAL (y)", "rating"):
+    columns = ("tranche", "PD", "EL", "LGD", "VaR 99", "ES 99", "EL int.", "EL econ.", "IRR mean", "IRR p05")
+    for column in (*columns, "WAL (y)", "rating"):
         table.add_column(column, justify="left" if column in ("tranche", "rating") else "right")
-    for row in result.summary.iter_rows(named=True):
+    for row in summary.iter_rows(named=True):
         wal = row["wal_mean"]
         table.add_row(
             escape(row["tranche"]),
@@ -95,6 +111,8 @@ def risk_table(result: MonteCarlo) -> Table:
             _pct(row["lgd"]),
             _pct(row["var_99"]),
             _pct(row["es_99"]),
+            _pct(row["el_interest_pct"]),
+            _pct(row["el_economic_pct"]),
             _pct(row["irr_mean"]),
             _pct(row["irr_p05"]),
             "-" if wal is None else f"{wal:.2f}",

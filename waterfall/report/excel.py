@@ -28,9 +28,10 @@ from waterfall.report.directory import ResultsDirectory
 MAX_ROWS = 1_048_576 - 1  # data rows under the header
 PERCENT_COLUMNS = {
     "loss_pct", "pd", "el_pct", "lgd", "var_99", "es_99", "irr", "irr_mean", "irr_p05", "default_share",
+    "interest_loss_pct", "economic_loss_pct", "el_principal_pct", "el_interest_pct", "el_economic_pct",
     "share_lock_up", "share_default", "ltv", "ltv_p01", "ltv_p05", "ltv_p50", "ltv_p95",
 }  # fmt: skip
-RATIO_PREFIXES = ("dscr",)
+RATIO_PREFIXES = ("dscr", "moic")
 YEAR_COLUMNS = {"wal_years", "wal_mean", "first_loss_p10", "first_loss_p50", "first_loss_p90"}
 PLAIN_COLUMNS = {"level", "low", "high", "x_value", "y_value", "value"}  # units vary by row
 

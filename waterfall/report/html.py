@@ -87,7 +87,10 @@ class Page:
 def _monte_carlo(page: Page, results: ResultsDirectory, mc: MonteCarloTables) -> None:
     paths = mc.summary["paths"][0]
     page.section(f"mc-{mc.scenario}", f"Monte Carlo: scenario {mc.scenario}")
-    page.text(f"{paths:,} paths, from {mc.directory.name}/. Losses are shares of each tranche's original balance.")
+    page.text(
+        f"{paths:,} paths, from {mc.directory.name}/. Debt losses are principal written down as shares of "
+        "principal lent; equity's, capital not returned."
+    )
     page.add(sections.risk_summary(mc))
     if mc.period_stats["dscr_p50"].drop_nulls().len():
         page.chart(

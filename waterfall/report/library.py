@@ -97,7 +97,7 @@ def _pct(value: float | None) -> str:
 
 
 def table(wide: pl.DataFrame, scenarios: list[str]) -> Table:
-    out = Table(title="Deal library: PD, EL and implied rating by scenario")
+    out = Table(title="Deal library: PD, EL (principal loss) and implied rating by scenario")
     out.add_column("deal")
     out.add_column("tranche")
     for name in scenarios:
@@ -148,7 +148,10 @@ def replace_section(path: Path, body: str) -> bool:
 
 def write_docs(results: pl.DataFrame, wide: pl.DataFrame, docs: Path, paths: int, seed: int) -> list[Path]:
     """The regenerated results sections: one per deal page, and the comparison in findings.md."""
-    note = f"Monte Carlo with {paths:,} paths, seed {seed}; first-loss months are of the paths that lose."
+    note = (
+        f"Monte Carlo with {paths:,} paths, seed {seed}; PD and EL of principal loss (written-down principal "
+        "of principal lent; equity: capital not returned); first-loss months are of the paths that lose."
+    )
     written = []
     for deal in results["deal"].unique(maintain_order=True):
         body = markdown(results.filter(pl.col("deal") == deal).drop("deal", "kind"))

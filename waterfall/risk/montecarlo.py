@@ -26,7 +26,7 @@ from waterfall.outcomes.tables import EQUITY, tranche_outcomes
 from waterfall.results import Results, simulate
 from waterfall.risk.executors import Executor, InProcess
 from waterfall.risk.period_stats import PeriodStats
-from waterfall.risk.summary import summarise
+from waterfall.risk.summary import DEFAULT_MEASURE, check_measure, summarise
 from waterfall.spec.deal import Deal
 
 
@@ -138,13 +138,16 @@ def run_monte_carlo(
     keep_paths: int = 0,
     progress: Callable[[int], None] | None = None,
     executor: Executor | None = None,
+    measure: str = DEFAULT_MEASURE,
 ) -> MonteCarlo:
     """Simulate ``paths`` paths; ``progress`` is told how many paths each finished task held.
 
     ``executor`` (default: this process) runs the tasks; the result is the same for any executor.
+    ``measure`` is the debt loss the summary's PD, EL, LGD, VaR and ES read (``risk.summary``).
     """
     if paths < 1:
         raise ValueError(f"paths: expected at least 1, found {paths}")
+    check_measure(measure)
     runner = executor if executor is not None else InProcess()
     chunk = whole_blocks(chunk_size)
     sculpted = sculpted_schedule(deal)
@@ -179,7 +182,7 @@ def run_monte_carlo(
         seed=seed,
         paths=paths,
         tranches=tranches,
-        summary=summarise(tranches, lives),
+        summary=summarise(tranches, lives, measure),
         period_stats=stats.table(dates),
         kept=kept,
     )

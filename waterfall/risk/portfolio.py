@@ -20,7 +20,7 @@ from waterfall.market.scenario import Scenario, check_against
 from waterfall.outcomes.parquet import write_tables
 from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.risk.montecarlo import DEFAULT_CHUNK, release_memory
-from waterfall.risk.summary import LOSS_TOLERANCE, summarise
+from waterfall.risk.summary import DEFAULT_MEASURE, LOSS_TOLERANCE, summarise
 from waterfall.spec.portfolio import LoadedPortfolio
 
 
@@ -88,9 +88,11 @@ def run_portfolio(
         .agg(
             loss=(pl.col("loss") * pl.col("share")).sum(),
             original_balance=(pl.col("original_balance") * pl.col("share")).sum(),
+            principal_lent=(pl.col("principal_lent") * pl.col("share")).sum(),
             deals_losing=(pl.col("loss") > LOSS_TOLERANCE).sum(),
         )
-        .with_columns(loss_pct=pl.col("loss") / pl.col("original_balance"))
+        # principal loss of principal lent (PIK counted once, as lent), as for each tranche
+        .with_columns(loss_pct=pl.col("loss") / pl.col("principal_lent"))
         .sort("path")
     )
     tail = max(1, -(-paths // 100))
@@ -99,7 +101,9 @@ def run_portfolio(
         pl.lit("holdings").alias("tranche"),
         pl.lit("portfolio").alias("kind"),
         pl.len().cast(pl.UInt32).alias("paths"),
+        pl.lit(DEFAULT_MEASURE).alias("loss_measure"),
         pl.col("original_balance").mean(),
+        pl.col("principal_lent").mean(),
         (pl.col("loss") > LOSS_TOLERANCE).mean().alias("pd"),
         pl.col("loss_pct").mean().alias("el_pct"),
         pl.col("loss_pct").filter(pl.col("loss") > LOSS_TOLERANCE).mean().alias("lgd"),

@@ -9,8 +9,8 @@ life of T years is put on the same 10-year footing as 1 - (1 - pd)^(10 / T),
 and the tranche gets the best rating whose factor is at least that.
 
 Moody's idealised *expected-loss* table would be the closer yardstick for
-expected loss; no copy with a verifiable source was available, so the mapping
-is by default probability and says so (docs/risk.md).
+expected loss; no copy of its figures with a verifiable source could be found,
+so the mapping is by default probability alone and says so (docs/risk.md).
 """
 
 from __future__ import annotations

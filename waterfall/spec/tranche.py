@@ -171,7 +171,13 @@ class Tranche:
 
 @frozen
 class Equity:
-    """The residual claim: sponsor equity paid at closing, receiving ``pay_equity``."""
+    """The residual claim: sponsor equity paid at closing, receiving ``pay_equity``.
+
+    ``hurdle_rate`` is the annual rate (compounded annually) at which the equity's NPV is
+    measured: the sponsor's required return, not a term of the deal's cash flows.
+    """
 
     amount: float = field(metadata=at_least(0))
     holders: tuple[str, ...] = ()
+    # the customary private-equity preferred return (docs/assumptions.md)
+    hurdle_rate: float = field(default=0.08, metadata=between(0, 1))
