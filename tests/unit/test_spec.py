@@ -621,3 +621,11 @@ def test_a_tag_does_not_borrow_another_tags_fields() -> None:
 def test_the_package_exports_the_api() -> None:
     for name in ("load_deal", "simulate", "Deal", "InputError", "Problem"):
         assert hasattr(waterfall, name), name
+
+
+def test_equity_hurdle_rate_is_optional_with_its_documented_default(tmp_path: Path) -> None:
+    assert load_deal(GPU).equity.hurdle_rate == 0.08  # no hurdle_rate in the file
+    text = GPU.read_text(encoding="utf-8").replace(
+        'holders = ["Sponsor Fund"]', 'holders = ["Sponsor Fund"]\nhurdle_rate = 0.12'
+    )
+    assert load_text(tmp_path, text).equity.hurdle_rate == 0.12
