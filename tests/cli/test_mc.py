@@ -104,6 +104,12 @@ BAD_SCENARIOS = [
     ("H100 = 1.0,", "H100 = 1.1,", "rent.ratios.H100", "expected 1.0 for the reference generation"),
     ("persistence = 0.905", "persistance = 0.905", "demand.persistance", "unknown key"),
     ('name = "base"', 'name = "../escape"', "name", "expected letters, digits"),
+    (
+        "volatility = 0.10              # assumption: a tenth",
+        "volatility = 2.5               # assumption: a tenth",
+        "campus_rent.campus.volatility",
+        "expected a number in [0, 2], found 2.5",
+    ),
 ]
 
 

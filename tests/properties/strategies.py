@@ -324,6 +324,8 @@ def deal_dicts(draw: st.DrawFn, calm: bool | None = None) -> dict[str, Any]:
             }
         if draw(st.booleans()):
             fixed["relet"] = draw(relets(monthly))
+            if calm:  # a calm lease may end within the horizon and be re-let there
+                fixed["term_months"] = draw(st.integers(max(6, horizon // 2), horizon + 24))
         leases.append(fixed)
         revenue += monthly
     merchant = []
@@ -518,11 +520,12 @@ def markets(draw: st.DrawFn, deal: Deal, paths: int | None = None, *, calm: bool
         events["option_renews"] = {
             lease.name: np.array([draw(options) for _ in lease.renewals]).T.reshape(count, len(lease.renewals))
             for lease in deal.leases
-            if lease.renewals and draw(st.booleans())
+            if lease.renewals
         }
     # campus market rent: a level, possibly a drift and a fall at some month
     events["campus_rent"] = {
-        name: np.vstack([draw(campus_paths(months)) for _ in range(count)]) for name in deal.campus_rent_factors
+        name: np.vstack([draw(campus_paths(months, calm=calm)) for _ in range(count)])
+        for name in deal.campus_rent_factors
     }
     if any(t.refinancing is not None for t in deal.tranches):
         # spreads by path, jumping at some month; the window shut over a stretch of months, or never
@@ -540,9 +543,12 @@ def markets(draw: st.DrawFn, deal: Deal, paths: int | None = None, *, calm: bool
 
 
 @st.composite
-def campus_paths(draw: st.DrawFn, months: int) -> np.ndarray:
-    """One path of a campus market rent factor (a multiple of contract rent)."""
+def campus_paths(draw: st.DrawFn, months: int, *, calm: bool) -> np.ndarray:
+    """One path of a campus market rent factor (a multiple of contract rent): near 1 and
+    steady if ``calm``, else a level, a drift and possibly a fall at some month."""
     t = np.arange(months, dtype=np.float64)
+    if calm:
+        return draw(fraction(0.9, 1.2)) * (1.0 + draw(fraction(-0.05, 0.05))) ** (t / 12.0)
     path = draw(fraction(0.3, 1.5)) * (1.0 + draw(fraction(-0.3, 0.1))) ** (t / 12.0)
     if draw(st.booleans()):
         path[draw(st.integers(0, months - 1)) :] *= draw(fraction(0.0, 0.8))

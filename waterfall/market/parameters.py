@@ -52,6 +52,10 @@ NAMED = {
         multiplies=True,
     ),
     "non_renewal": Named(("credit.any_tenant.non_renewal_probability",), 1.0, "probability a tenant walks at expiry"),
+    "campus_rent_level": Named(
+        ("campus_rent.*.start",), 1.0, "every campus market rent factor at closing, a multiple of contract rent"
+    ),
+    "campus_rent_drift": Named(("campus_rent.*.drift",), 1.0, "annual log drift of every campus market rent factor"),
 }
 
 

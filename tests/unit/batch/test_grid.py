@@ -122,3 +122,10 @@ def test_a_hazard_multiple_scales_every_tenant_s_hazard() -> None:
     for name, credit in base.credit.tenants.items():
         assert tripled.credit.tenants[name].annual_hazard == 3 * credit.annual_hazard
         assert tripled.credit.tenants[name].non_renewal_probability == credit.non_renewal_probability
+
+
+def test_campus_rent_parameters_set_every_campus_factor() -> None:
+    lower = with_parameters("base", {"campus_rent_level": 0.7, "campus_rent_drift": -0.04})
+    assert lower.campus_rent["campus"].start == 0.7
+    assert lower.campus_rent["campus"].drift == -0.04
+    assert lower.campus_rent["campus"].volatility == load_scenario("base").campus_rent["campus"].volatility

@@ -9,6 +9,7 @@ from attrs import frozen
 
 from waterfall.market.factors import (
     BtcModel,
+    CampusRentModel,
     Construction,
     DemandModel,
     HullWhite,
@@ -85,6 +86,7 @@ def test_a_scenario_file_structures_and_its_ranges_hold():
 def test_every_parameter_class_is_frozen_and_declares_bounds_on_its_numbers():
     for cls in (
         BtcModel,
+        CampusRentModel,
         Construction,
         DemandModel,
         HullWhite,
