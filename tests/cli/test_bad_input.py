@@ -354,9 +354,34 @@ CASES = [
         occurrence=0,
         files={"tape.csv": "date,amount\n2026-01-01,1000000\nFeb 2026,1000000\n"},
     ),
+    Case(
+        "tape_with_a_negative_amount",
+        CAMPUS,
+        r"^\[\[fees\]\]",
+        tape("tape.csv"),
+        "tapes[0].path",
+        ("tape.csv", "expected amounts >= 0", "'amount'", "found -100.0 on row 2", "2026-02-01"),
+        occurrence=0,
+        files={"tape.csv": "date,amount\n2026-01-01,1000000\n2026-02-01,-100\n2026-03-01,1000000\n"},
+    ),
+    Case(
+        "tape_with_an_infinite_amount",
+        CAMPUS,
+        r"^\[\[fees\]\]",
+        tape("tape.csv"),
+        "tapes[0].path",
+        ("tape.csv", "expected amounts >= 0", "found inf on row 1"),
+        occurrence=0,
+        files={"tape.csv": "date,amount\n2026-01-01,inf\n"},
+    ),
 ]
 
-RUN_TOO = ("negative_balance", "step_names_an_unknown_tranche", "tape_with_wrong_columns")
+RUN_TOO = (
+    "negative_balance",
+    "step_names_an_unknown_tranche",
+    "tape_with_wrong_columns",
+    "tape_with_a_negative_amount",
+)
 
 
 @pytest.fixture(scope="module")

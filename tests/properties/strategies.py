@@ -444,3 +444,51 @@ def stress_pairs(draw: st.DrawFn, low: float, high: float, harsher: int) -> tupl
     """
     a, b = sorted((draw(fraction(low, high)), draw(fraction(low, high))))
     return (a, b) if harsher > 0 else (b, a)
+
+
+# -- the state a waterfall step meets --------------------------------------------------------
+
+STEP_TRANCHES = ("senior", "junior")
+STEP_ACCOUNTS = ("dsra", "maintenance", "trap")
+
+
+def _signed_amounts(paths: int) -> st.SearchStrategy[list[float]]:
+    """Per-path cash that may be negative (an overdrawn account), zero or large."""
+    amount = st.one_of(st.just(0.0), fraction(-2e6, 2e6), st.sampled_from([-100.0, -0.004, 0.004, 1e9]))
+    return st.lists(amount, min_size=paths, max_size=paths)
+
+
+def _owed(paths: int, high: float = 2e6) -> st.SearchStrategy[list[float]]:
+    amount = st.one_of(st.just(0.0), fraction(0.0, high))
+    return st.lists(amount, min_size=paths, max_size=paths)
+
+
+@st.composite
+def step_states(draw: st.DrawFn) -> dict[str, Any]:
+    """Balances, dues and a mode mask over a few paths, for any step on a two-tranche deal.
+
+    The operating account may start overdrawn: no step may then move a negative amount.
+    """
+    paths = draw(st.integers(1, 5))
+    arrays = lambda strategy: np.array(draw(strategy))  # noqa: E731
+    return {
+        "paths": paths,
+        "cents": draw(st.booleans()),
+        "operating": arrays(_signed_amounts(paths)),
+        "accounts": {name: arrays(_owed(paths)) for name in STEP_ACCOUNTS},
+        "targets": {name: arrays(_owed(paths)) for name in STEP_ACCOUNTS},
+        "balance": np.array([draw(_owed(paths, 5e6)) for _ in STEP_TRANCHES]),
+        "interest_due": np.array([draw(_owed(paths)) for _ in STEP_TRANCHES]),
+        "principal_share": np.array(
+            [draw(st.lists(fraction(0.0, 1.0), min_size=paths, max_size=paths)) for _ in STEP_TRANCHES]
+        ),
+        "expenses_due": [arrays(_owed(paths)) for _ in range(3)],
+        "fee_due": arrays(_owed(paths)),
+        "hedge_due": arrays(_owed(paths)),
+        "crypto_units": arrays(_owed(paths, 100.0)),
+        "crypto_price": arrays(_owed(paths, 1e5)),
+        "breach": np.array(draw(st.lists(st.booleans(), min_size=paths, max_size=paths))),
+        "mask": np.array(draw(st.lists(st.booleans(), min_size=paths, max_size=paths))),
+        "percent": draw(fraction(0.0, 1.0)),
+        "percent_on_breach": draw(fraction(0.0, 1.0)),
+    }
