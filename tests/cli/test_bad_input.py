@@ -314,6 +314,40 @@ CASES = [
         "tranches[0].legal_maturity",
         ("horizon", "found 2099-01"),
     ),
+    # --- fees ---------------------------------------------------------------
+    Case(
+        "fee_schedule_with_two_amounts_in_a_month",
+        CAMPUS,
+        r"^basis = \{ type = \"fixed\", annual = [0-9_.]+ \}",
+        'basis = { type = "schedule", schedule = [{ date = "2027-03", amount = 5.0 }, '
+        '{ date = "2027-03", amount = 7.0 }] }',
+        "fees[0].basis.schedule[1].date",
+        ("expected a month after 2027-03", "one amount a month", "found 2027-03"),
+    ),
+    Case(
+        "one_off_fee_beyond_the_horizon",
+        CAMPUS,
+        r"^basis = \{ type = \"fixed\", annual = [0-9_.]+ \}",
+        'basis = { type = "one_off", date = "2045-01", amount = 5.0 }',
+        "fees[0].basis.date",
+        ("expected a month from 2026-01 to 2040-12", "found 2045-01"),
+    ),
+    Case(
+        "recurring_fee_ending_before_it_starts",
+        CAMPUS,
+        r"^basis = \{ type = \"fixed\", annual = [0-9_.]+ \}",
+        'basis = { type = "recurring", amount = 5.0, frequency = "quarterly", start = "2030-01", end = "2029-12" }',
+        "fees[0].basis.end",
+        ("expected a month from start 2030-01", "found 2029-12"),
+    ),
+    Case(
+        "fee_with_an_unknown_arrears_rule",
+        CAMPUS,
+        r"^basis = \{ type = \"fixed\", annual = [0-9_.]+ \}",
+        'basis = { type = "fixed", annual = 5.0 }\narrears = "defer"',
+        "fees[0].arrears",
+        ("'carry', 'forgive'", "'defer'"),
+    ),
     # --- tapes --------------------------------------------------------------
     Case(
         "tape_file_missing",

@@ -1,7 +1,9 @@
 """Hypothesis strategies: generated deals (dicts structured into ``Deal``) and markets.
 
 A generated deal has one GPU fleet (the collateral), optional per-GPU-hour and
-fixed-rent leases, optional merchant capacity, costs and fees, 1-3 tranches
+fixed-rent leases, optional merchant capacity, costs and fees (fixed, bps of debt or of
+collateral value, one-off, dated schedules, recurring at any frequency, capped
+or not, arrears carried or forgiven: the last kinds drawn last), 1-3 tranches
 listed senior to junior (bullet, level annuity, straight line, custom schedule,
 and sculpted for the most junior), fixed or floating coupons, PIK none or
 toggle, optional DSRA (with or without a closing balance) and lock-up account,
@@ -207,6 +209,39 @@ def waterfalls(
         ],
         "default": [*head, *debt(False), {"type": "pay_equity"}],
     }
+
+
+@st.composite
+def dated_fees(draw: st.DrawFn, horizon: int, gross: float) -> list[dict[str, Any]]:
+    """Up to three more fees: one-off, a dated schedule, recurring at any frequency or bps of
+    collateral value, each perhaps capped a year and perhaps forgiving its arrears."""
+    kinds = draw(st.lists(st.sampled_from(["one_off", "schedule", "recurring", "collateral"]), max_size=3, unique=True))
+    fees = []
+    for kind in kinds:
+        size = gross * draw(fraction(0.0, 0.5))
+        if kind == "one_off":
+            basis = {"type": "one_off", "date": month(draw(st.integers(0, horizon - 1))), "amount": size}
+        elif kind == "schedule":
+            months = draw(st.lists(st.integers(0, horizon - 1), min_size=1, max_size=6, unique=True))
+            basis = {"type": "schedule", "schedule": [{"date": month(m), "amount": size} for m in sorted(months)]}
+        elif kind == "recurring":
+            first = draw(st.integers(0, horizon - 1))
+            basis = {
+                "type": "recurring",
+                "amount": size,
+                "frequency": draw(st.sampled_from(["monthly", "quarterly", "semiannual", "annual"])),
+                "start": month(first),
+                **({"end": month(draw(st.integers(first, horizon - 1)))} if draw(st.booleans()) else {}),
+            }
+        else:
+            basis = {"type": "bps", "bps": draw(fraction(0, 200)), "of": "collateral_value"}
+        fee: dict[str, Any] = {"name": f"{kind}_fee", "basis": basis}
+        if draw(st.booleans()):
+            fee["cap"] = gross * draw(fraction(0.0, 2.0))
+        if draw(st.booleans()):
+            fee["arrears"] = draw(st.sampled_from(["carry", "forgive"]))
+        fees.append(fee)
+    return fees
 
 
 # -- deals -----------------------------------------------------------------------------------
@@ -428,8 +463,27 @@ def markets(draw: st.DrawFn, deal: Deal, paths: int | None = None, *, calm: bool
 def cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
     """A generated deal with a market for it, calm or stressed (half and half)."""
     calm = draw(st.booleans())
-    deal = draw(deals(calm))
-    return deal, draw(markets(deal, paths, calm=calm))
+    raw = draw(deal_dicts(calm))
+    deal = build(raw)
+    market = draw(markets(deal, paths, calm=calm))
+    # drawn last, so the deals and markets drawn before are those drawn without them
+    fees = draw(dated_fees(raw["calendar"]["horizon_months"], _gross(raw)))
+    return (with_fees(raw, fees) if fees else deal), market
+
+
+def _gross(raw: dict[str, Any]) -> float:
+    """Monthly revenue of the whole fleet at market rent (the scale fees are drawn on)."""
+    return raw["fleets"][0]["count"] * raw["market"]["gpu_rent"][GENERATION]["start"] * HOURS
+
+
+def with_fees(raw: dict[str, Any], fees: list[dict[str, Any]]) -> Deal:
+    """The deal with more fees, each paid right after the deal's own fees in every mode."""
+    raw = {**raw, "fees": [*raw["fees"], *fees]}
+    waterfall = {}
+    for mode, steps in raw["waterfall"].items():
+        at = max((i + 1 for i, s in enumerate(steps) if s["type"] in ("pay_expenses", "pay_fee")), default=0)
+        waterfall[mode] = [*steps[:at], *({"type": "pay_fee", "fee": f["name"]} for f in fees), *steps[at:]]
+    return build({**raw, "waterfall": waterfall})
 
 
 # -- scenario factors ------------------------------------------------------------------------

@@ -497,7 +497,10 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     lease.PerMwRent: {"type": "per_mw", "campus": "c", "mw": 1.0, "rate_per_mw_month": 2.0},
     lease.PerGpuHourRent: {"type": "per_gpu_hour", "fleet": "f", "gpus": 8, "rate": 2.0, "utilisation": 0.5},
     costs.FixedFee: {"type": "fixed", "annual": 1.0},
-    costs.BpsFee: {"type": "bps", "bps": 10.0},
+    costs.BpsFee: {"type": "bps", "bps": 10.0, "of": "collateral_value"},
+    costs.OneOffFee: {"type": "one_off", "date": "2027-03", "amount": 5.0},
+    costs.ScheduledFee: {"type": "schedule", "schedule": [{"date": "2027-03", "amount": 5.0}]},
+    costs.RecurringFee: {"type": "recurring", "amount": 5.0, "frequency": "semiannual", "start": "2027-03"},
     account.DebtServiceReserve: {
         "type": "dsra",
         "name": "d",

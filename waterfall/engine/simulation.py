@@ -102,7 +102,10 @@ class Books:
 
     def incur_expenses(self, month: int) -> None:
         live = self.mode != WOUND_UP
-        expenses, fees = self.expenses.accrue(month, self.debt.total_balance(), live)
+        collateral = None
+        if self.expenses.needs_collateral:  # valued as the LTV test values it
+            collateral = self.collateral[month] + self.crypto.value(month)
+        expenses, fees = self.expenses.accrue(month, self.debt.total_balance(), live, collateral)
         period = self.tape.period
         period["opex"][month] = expenses
         period["fees"][month] = fees
@@ -149,6 +152,7 @@ class Books:
             if mask.any():
                 distribute(self, steps, mask, self.few)
         self.short = self.debt.settle(self.mode != WOUND_UP)
+        self.expenses.settle(self.mode != WOUND_UP)
 
     def test_payments(self, month: int) -> None:
         defaulted = self.covenants.payment_test(month, self.short, self.debt.final_payment, self.debt.balance)

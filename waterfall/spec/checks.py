@@ -17,6 +17,7 @@ from waterfall.errors import Problem
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
 from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
 from waterfall.spec.construction import DebtFunds, SponsorFunds
+from waterfall.spec.costs import fee_problems
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
 from waterfall.spec.hedge import InterestRateSwap
@@ -412,6 +413,7 @@ def check_deal(deal: Deal) -> list[Problem]:
         *walk_bounds(deal, ""),
         *_names(deal),
         *_revenue(deal),
+        *fee_problems(deal.fees, deal.calendar),
         *_tranches(deal),
         *_waterfall(deal),
         *_accounts_and_market(deal),
