@@ -348,6 +348,15 @@ CASES = [
         "fees[0].arrears",
         ("'carry', 'forgive'", "'defer'"),
     ),
+    Case(
+        "reinvestment_at_an_unknown_index",
+        CAMPUS,
+        r"^\[\[fees\]\]",
+        '[reinvestment]\nrate = { type = "index", index = "EURIBOR", spread = -0.0025 }\n\n[[fees]]',
+        "reinvestment.rate.index",
+        ("expected an index of market.index", "found 'EURIBOR'"),
+        occurrence=0,
+    ),
     # --- tapes --------------------------------------------------------------
     Case(
         "tape_file_missing",

@@ -3,7 +3,7 @@
 A generated deal has one GPU fleet (the collateral), optional per-GPU-hour and
 fixed-rent leases, optional merchant capacity, costs and fees (fixed, bps of debt or of
 collateral value, one-off, dated schedules, recurring at any frequency, capped
-or not, arrears carried or forgiven: the last kinds drawn last), 1-3 tranches
+or not, arrears carried or forgiven; with these, interest on cash, drawn last), 1-3 tranches
 listed senior to junior (bullet, level annuity, straight line, custom schedule,
 and sculpted for the most junior), fixed or floating coupons, PIK none or
 toggle, optional DSRA (with or without a closing balance) and lock-up account,
@@ -468,7 +468,21 @@ def cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
     market = draw(markets(deal, paths, calm=calm))
     # drawn last, so the deals and markets drawn before are those drawn without them
     fees = draw(dated_fees(raw["calendar"]["horizon_months"], _gross(raw)))
-    return (with_fees(raw, fees) if fees else deal), market
+    cash = draw(maybe(reinvestments([a["name"] for a in raw["accounts"]])))
+    if cash is not None:
+        raw = {**raw, "reinvestment": cash}
+    return (with_extras(raw, fees) if fees or cash is not None else deal), market
+
+
+@st.composite
+def reinvestments(draw: st.DrawFn, accounts: list[str]) -> dict[str, Any]:
+    """Interest on cash: fixed, or the index plus a spread (floored), on some or all accounts."""
+    if draw(st.booleans()):
+        rate: dict[str, Any] = {"type": "fixed", "rate": draw(rates(0.0, 0.08))}
+    else:
+        rate = {"type": "index", "index": INDEX, "spread": draw(rates(-0.02, 0.01)), "floor": draw(rates(0.0, 0.02))}
+    earning = draw(st.none() | st.lists(st.sampled_from(["operating", *accounts]), unique=True))
+    return {"rate": rate} if earning is None else {"rate": rate, "accounts": earning}
 
 
 def _gross(raw: dict[str, Any]) -> float:
@@ -476,8 +490,8 @@ def _gross(raw: dict[str, Any]) -> float:
     return raw["fleets"][0]["count"] * raw["market"]["gpu_rent"][GENERATION]["start"] * HOURS
 
 
-def with_fees(raw: dict[str, Any], fees: list[dict[str, Any]]) -> Deal:
-    """The deal with more fees, each paid right after the deal's own fees in every mode."""
+def with_extras(raw: dict[str, Any], fees: list[dict[str, Any]]) -> Deal:
+    """The deal as ``raw`` has it, with more fees, each paid right after the deal's own in every mode."""
     raw = {**raw, "fees": [*raw["fees"], *fees]}
     waterfall = {}
     for mode, steps in raw["waterfall"].items():

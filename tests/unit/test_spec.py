@@ -21,7 +21,7 @@ from attrs.exceptions import FrozenInstanceError
 
 import waterfall
 from waterfall import Deal, InputError, Problem, load_deal
-from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, tranche
+from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, reinvestment, steps, tranche
 from waterfall.spec.load import TAGGED_UNIONS, structure
 
 DEALS = Path(__file__).resolve().parents[2] / "deals"
@@ -498,6 +498,8 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     lease.PerGpuHourRent: {"type": "per_gpu_hour", "fleet": "f", "gpus": 8, "rate": 2.0, "utilisation": 0.5},
     costs.FixedFee: {"type": "fixed", "annual": 1.0},
     costs.BpsFee: {"type": "bps", "bps": 10.0, "of": "collateral_value"},
+    reinvestment.FixedReinvestment: {"type": "fixed", "rate": 0.04},
+    reinvestment.IndexReinvestment: {"type": "index", "index": "SOFR", "spread": -0.0025},
     costs.OneOffFee: {"type": "one_off", "date": "2027-03", "amount": 5.0},
     costs.ScheduledFee: {"type": "schedule", "schedule": [{"date": "2027-03", "amount": 5.0}]},
     costs.RecurringFee: {"type": "recurring", "amount": 5.0, "frequency": "semiannual", "start": "2027-03"},

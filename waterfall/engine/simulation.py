@@ -26,11 +26,13 @@ from waterfall.engine.guarantees import ResidualValueGuarantees
 from waterfall.engine.hedges import Hedges
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
+from waterfall.engine.reinvestment import CashInterest
 from waterfall.engine.revenue import Revenue
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
+from waterfall.spec.reinvestment import IndexReinvestment
 from waterfall.spec.steps import PayEquity
 from waterfall.spec.tranche import FloatingCoupon, Sculpted
 
@@ -59,6 +61,7 @@ class Books:
         self.crypto = CryptoBook(deal, prices, paths)
         self.expenses = Expenses(deal, schedule, paths)
         self.debt = Debt(deal, schedule, index, paths, sculpted)
+        self.cash_interest = CashInterest(deal, index)
         self.covenants = Covenants(deal, paths, schedule.period_start)
         self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
         self.tape.equity_amount = deal.equity.amount
@@ -97,6 +100,7 @@ class Books:
         # the debt books this month's movements straight into the tape's rows
         self.debt.month = {k: self.tape.tranche[k][month] for k in MOVEMENTS}
         live = self.mode != WOUND_UP
+        self.cash_interest.credit(month, self.ledger, live)  # on the month's opening balances
         self.tape.period["revenue"][month] = self.revenue.collect(month, self.ledger, live)
         self.guarantees.on_lease_end(month, self.revenue.ended, self.collateral[month], self.ledger)
 
@@ -305,6 +309,8 @@ def _check_market(deal: Deal, market: Market) -> None:
     generations = deal.market_rent_generations
     indices = {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)}
     indices |= {h.index for h in deal.hedges}
+    if deal.reinvestment is not None and isinstance(deal.reinvestment.rate, IndexReinvestment):
+        indices.add(deal.reinvestment.rate.index)
     assets = {c.asset for c in deal.crypto}
     needs = (
         ("gpu_rent", generations, market.gpu_rent),

@@ -22,6 +22,7 @@ from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefa
 from waterfall.spec.deal import Deal
 from waterfall.spec.hedge import InterestRateSwap
 from waterfall.spec.lease import PerGpuHourRent, PerMwRent
+from waterfall.spec.reinvestment import reinvestment_problems
 from waterfall.spec.steps import (
     FundReserve,
     PayExpenses,
@@ -79,6 +80,7 @@ RESERVED = (
     "power",
     "maintenance_capex",
     "capex",
+    "interest_income",
 )
 
 
@@ -414,6 +416,7 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_names(deal),
         *_revenue(deal),
         *fee_problems(deal.fees, deal.calendar),
+        *reinvestment_problems(deal.reinvestment, deal.account_names, set(deal.market.index)),
         *_tranches(deal),
         *_waterfall(deal),
         *_accounts_and_market(deal),

@@ -15,6 +15,7 @@ from waterfall.spec.guarantee import Guarantee
 from waterfall.spec.hedge import Hedge
 from waterfall.spec.lease import Lease, Merchant, PerGpuHourRent, Tape
 from waterfall.spec.market import MarketCurves
+from waterfall.spec.reinvestment import Reinvestment
 from waterfall.spec.steps import Waterfall
 from waterfall.spec.tranche import Equity, Tranche
 
@@ -53,6 +54,7 @@ class Deal:
     construction: Construction | None = None
     market: MarketCurves = field(factory=MarketCurves)
     sources_and_uses: SourcesAndUses | None = None
+    reinvestment: Reinvestment | None = None
 
     def tranche(self, name: str) -> Tranche:
         return next(t for t in self.tranches if t.name == name)

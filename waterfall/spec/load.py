@@ -25,7 +25,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from waterfall.errors import InputError, Problem
-from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, tranche
+from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, reinvestment, steps, tranche
 from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
 from waterfall.spec.tapes import attach_tapes
@@ -41,6 +41,7 @@ TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
     (guarantee.Guarantee, guarantee.GUARANTEE_TAGS),
     (hedge.Hedge, hedge.HEDGE_TAGS),
     (construction.OverrunFunding, construction.FUNDING_TAGS),
+    (reinvestment.ReinvestmentRate, reinvestment.REINVESTMENT_TAGS),
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
