@@ -21,6 +21,7 @@ import polars as pl
 from plotly.offline import get_plotlyjs
 
 from waterfall.analytics.bond import tranche_metrics
+from waterfall.analytics.quote import own_quote
 from waterfall.outcomes.parquet import write_text
 from waterfall.report import charts, sections
 from waterfall.report.directory import MonteCarloTables, ResultsDirectory
@@ -161,7 +162,7 @@ def build_report(results: ResultsDirectory) -> str:
         page.add(sections.base_case_outcomes(results.run, tranche_metrics(deal, results.run.cashflows)))
         page.text(
             "Amounts in $ millions; outcomes are the deal's deterministic base case "
-            "(tranches.parquet, path 0). Yield (at the payment frequency), durations, MOIC, price per 100 on the "
+            f"(tranches.parquet, path 0). Yield and durations (quoted {own_quote(deal)}), MOIC, price per 100 on the "
             "benchmark curve (the deal's index curve, no spread) and Z-spread over it are "
             "waterfall.analytics.bond.tranche_metrics of the base-case cash flows (docs/analytics.md)."
         )
