@@ -20,8 +20,10 @@ import pytest
 from attrs.exceptions import FrozenInstanceError
 
 import waterfall
+from tests.builders import month, one_tranche_deal
 from waterfall import Deal, InputError, Problem, load_deal
 from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, reinvestment, steps, tranche
+from waterfall.spec.checks import check_deal
 from waterfall.spec.load import TAGGED_UNIONS, structure
 
 DEALS = Path(__file__).resolve().parents[2] / "deals"
@@ -622,3 +624,17 @@ def test_a_tag_does_not_borrow_another_tags_fields() -> None:
 def test_the_package_exports_the_api() -> None:
     for name in ("load_deal", "simulate", "Deal", "InputError", "Problem"):
         assert hasattr(waterfall, name), name
+
+
+@pytest.mark.parametrize("amount", [-100.0, float("nan"), float("inf")])
+def test_a_tape_built_in_code_with_an_amount_no_tape_may_hold_is_refused(amount: float) -> None:
+    raw = one_tranche_deal(
+        {"balance": 1.0, "legal_maturity": month(11), "coupon": {"type": "fixed", "rate": 0.05},
+         "amortisation": {"type": "bullet"}},
+        horizon=12, monthly_rent=1.0,
+    )  # fmt: skip
+    deal = structure(raw, Deal, "<test>")
+    deal = attrs.evolve(deal, tapes=(lease.Tape(name="colo", path="colo.csv", amounts=(5.0, amount, -1.0)),))
+    problems = check_deal(deal)
+    assert [p.path for p in problems] == ["tapes[0].amounts[1]"]
+    assert "expected an amount >= 0" in problems[0].message

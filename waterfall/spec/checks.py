@@ -34,6 +34,7 @@ from waterfall.spec.steps import (
     Sweep,
     Trap,
 )
+from waterfall.spec.tapes import tape_problems
 from waterfall.spec.tranche import (
     CustomSchedule,
     FloatingCoupon,
@@ -415,6 +416,7 @@ def check_deal(deal: Deal) -> list[Problem]:
         *walk_bounds(deal, ""),
         *_names(deal),
         *_revenue(deal),
+        *tape_problems(deal.tapes),
         *fee_problems(deal.fees, deal.calendar),
         *reinvestment_problems(deal.reinvestment, deal.account_names, set(deal.market.index)),
         *_tranches(deal),

@@ -8,6 +8,8 @@ account; costs belong in ``[costs]`` or ``[[fees]]``.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -54,6 +56,18 @@ def _monthly(tape: Tape, frame: pl.DataFrame, deal: Deal) -> tuple[float, ...]:
         if 0 <= month < horizon:
             monthly[month] += amount
     return tuple(monthly)
+
+
+def tape_problems(tapes: tuple[Tape, ...]) -> Iterator[Problem]:
+    """Monthly amounts no tape may hold, in a deal built in code rather than read from files
+    (the loader refuses them in the file, with the row)."""
+    for i, tape in enumerate(tapes):
+        for month, amount in enumerate(tape.amounts):
+            if not (math.isfinite(amount) and amount >= 0):
+                yield Problem(
+                    f"tapes[{i}].amounts[{month}]", f"expected an amount >= 0 (a tape is revenue), found {amount!r}"
+                )
+                break
 
 
 def attach_tapes(deal: Deal, base: Path, file: str) -> Deal:
