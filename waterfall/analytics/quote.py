@@ -14,6 +14,7 @@ import datetime as dt
 import numpy as np
 from attrs import frozen
 
+from waterfall.errors import Problem
 from waterfall.spec.deal import Deal
 
 # 30/360 is the US bond basis (QuantLib's Thirty360.BondBasis); 30E/360 the Eurobond
@@ -48,6 +49,16 @@ def own_quote(deal: Deal, day_count: str | None = None, frequency: str | None = 
     with either part replaced when stated."""
     calendar = deal.calendar
     return Quote(day_count or calendar.day_count, frequency or calendar.payment_frequency)
+
+
+def quote_problems(day_count: str | None, frequency: str | None) -> list[Problem]:
+    """What is wrong with a quote stated on a command line (``--day-count``, ``--frequency``)."""
+    problems = []
+    if day_count is not None and day_count not in DAY_COUNTS:
+        problems.append(Problem("--day-count", f"expected one of {', '.join(DAY_COUNTS)}, found {day_count!r}"))
+    if frequency is not None and frequency not in FREQUENCIES:
+        problems.append(Problem("--frequency", f"expected one of {', '.join(FREQUENCIES)}, found {frequency!r}"))
+    return problems
 
 
 def _thirty(start: dt.date, end: dt.date, european: bool) -> int:

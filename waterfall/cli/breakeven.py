@@ -31,7 +31,7 @@ from waterfall.analytics.breakeven import (
     solve,
     tranche_problems,
 )
-from waterfall.analytics.quote import DAY_COUNTS, FREQUENCIES, own_quote
+from waterfall.analytics.quote import DAY_COUNTS, FREQUENCIES, own_quote, quote_problems
 from waterfall.cli.app import PROGRESS_COLUMNS, app, err, fail, out, say
 from waterfall.errors import InputError, Problem
 from waterfall.results import simulate
@@ -161,24 +161,22 @@ def breakeven(
         say(f"wrote {out_file}")
 
 
+DAY_COUNT_OPTION = typer.Option(
+    "--day-count", help=f"day count of yield and duration: {', '.join(DAY_COUNTS)} (default: the deal's)"
+)
+FREQUENCY_OPTION = typer.Option(
+    "--frequency", help=f"compounding of the yield: {', '.join(FREQUENCIES)} (default: the payment frequency)"
+)
+
+
 @app.command()
 def metrics(
     deal_file: Annotated[Path, typer.Argument(help="deal TOML file")],
     discount_rate: Annotated[
         float | None, typer.Option("--discount-rate", help="annual rate to price at (compounded as quoted)")
     ] = None,
-    day_count: Annotated[
-        str | None,
-        typer.Option(
-            "--day-count", help=f"day count of yield and duration: {', '.join(DAY_COUNTS)} (default: the deal's)"
-        ),
-    ] = None,
-    frequency: Annotated[
-        str | None,
-        typer.Option(
-            "--frequency", help=f"compounding of the yield: {', '.join(FREQUENCIES)} (default: the payment frequency)"
-        ),
-    ] = None,
+    day_count: Annotated[str | None, DAY_COUNT_OPTION] = None,
+    frequency: Annotated[str | None, FREQUENCY_OPTION] = None,
 ) -> None:
     """Yield, WAL, durations, MOIC, price and Z-spread of each debt tranche on the base case."""
     try:
@@ -186,10 +184,7 @@ def metrics(
         if discount_rate is not None and not (math.isfinite(discount_rate) and -0.99 < discount_rate < 10):
             expected = f"expected an annual rate above -0.99 and below 10, found {discount_rate}"
             problems.append(Problem("--discount-rate", expected))
-        if day_count is not None and day_count not in DAY_COUNTS:
-            problems.append(Problem("--day-count", f"expected one of {', '.join(DAY_COUNTS)}, found {day_count!r}"))
-        if frequency is not None and frequency not in FREQUENCIES:
-            problems.append(Problem("--frequency", f"expected one of {', '.join(FREQUENCIES)}, found {frequency!r}"))
+        problems += quote_problems(day_count, frequency)
         deal = load_deal(deal_file)
         if problems:
             raise InputError(str(deal_file), problems)
