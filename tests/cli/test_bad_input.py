@@ -417,6 +417,49 @@ CASES = [
         "guarantees[0].lease",
         ("exactly one of lease or leases", "found both"),
     ),
+    # --- fees ---------------------------------------------------------------
+    Case(
+        "fee_schedule_with_two_amounts_in_a_month",
+        CAMPUS,
+        r"^basis = \{ type = \"fixed\", annual = [0-9_.]+ \}",
+        'basis = { type = "schedule", schedule = [{ date = "2027-03", amount = 5.0 }, '
+        '{ date = "2027-03", amount = 7.0 }] }',
+        "fees[0].basis.schedule[1].date",
+        ("expected a month after 2027-03", "one amount a month", "found 2027-03"),
+    ),
+    Case(
+        "one_off_fee_beyond_the_horizon",
+        CAMPUS,
+        r"^basis = \{ type = \"fixed\", annual = [0-9_.]+ \}",
+        'basis = { type = "one_off", date = "2045-01", amount = 5.0 }',
+        "fees[0].basis.date",
+        ("expected a month from 2026-01 to 2040-12", "found 2045-01"),
+    ),
+    Case(
+        "recurring_fee_ending_before_it_starts",
+        CAMPUS,
+        r"^basis = \{ type = \"fixed\", annual = [0-9_.]+ \}",
+        'basis = { type = "recurring", amount = 5.0, frequency = "quarterly", start = "2030-01", end = "2029-12" }',
+        "fees[0].basis.end",
+        ("expected a month from start 2030-01", "found 2029-12"),
+    ),
+    Case(
+        "fee_with_an_unknown_arrears_rule",
+        CAMPUS,
+        r"^basis = \{ type = \"fixed\", annual = [0-9_.]+ \}",
+        'basis = { type = "fixed", annual = 5.0 }\narrears = "defer"',
+        "fees[0].arrears",
+        ("'carry', 'forgive'", "'defer'"),
+    ),
+    Case(
+        "reinvestment_at_an_unknown_index",
+        CAMPUS,
+        r"^\[\[fees\]\]",
+        '[reinvestment]\nrate = { type = "index", index = "EURIBOR", spread = -0.0025 }\n\n[[fees]]',
+        "reinvestment.rate.index",
+        ("expected an index of market.index", "found 'EURIBOR'"),
+        occurrence=0,
+    ),
     # --- tapes --------------------------------------------------------------
     Case(
         "tape_file_missing",
@@ -481,9 +524,34 @@ CASES = [
         "terminal_value.treatment",
         ("'sale'", "'hold'"),
     ),
+    Case(
+        "tape_with_a_negative_amount",
+        CAMPUS,
+        r"^\[\[fees\]\]",
+        tape("tape.csv"),
+        "tapes[0].path",
+        ("tape.csv", "expected amounts >= 0", "'amount'", "found -100.0 on row 2", "2026-02-01"),
+        occurrence=0,
+        files={"tape.csv": "date,amount\n2026-01-01,1000000\n2026-02-01,-100\n2026-03-01,1000000\n"},
+    ),
+    Case(
+        "tape_with_an_infinite_amount",
+        CAMPUS,
+        r"^\[\[fees\]\]",
+        tape("tape.csv"),
+        "tapes[0].path",
+        ("tape.csv", "expected amounts >= 0", "found inf on row 1"),
+        occurrence=0,
+        files={"tape.csv": "date,amount\n2026-01-01,inf\n"},
+    ),
 ]
 
-RUN_TOO = ("negative_balance", "step_names_an_unknown_tranche", "tape_with_wrong_columns")
+RUN_TOO = (
+    "negative_balance",
+    "step_names_an_unknown_tranche",
+    "tape_with_wrong_columns",
+    "tape_with_a_negative_amount",
+)
 
 
 @pytest.fixture(scope="module")

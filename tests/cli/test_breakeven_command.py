@@ -7,7 +7,10 @@ from pathlib import Path
 
 import polars as pl
 
+from waterfall.analytics.bond import tranche_metrics
 from waterfall.analytics.breakeven import SCHEMA, breakeven, breakeven_table
+from waterfall.analytics.quote import Quote
+from waterfall.results import simulate
 from waterfall.spec.load import load_deal
 
 DEALS = Path(__file__).resolve().parents[2] / "deals"
@@ -61,6 +64,17 @@ def test_metrics_prints_every_debt_tranche(cli, deals_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     for text in ("senior", "mezz", "SOFR+450bp", "11%", "Z-spread", "price per 100 lent, at 9.00%"):
         assert text in result.stdout
+    assert "yield and duration ACT/360, compounded quarterly" in result.stdout  # the deal's own
+
+
+def test_metrics_quotes_on_a_stated_day_count_and_frequency(cli, deals_dir: Path) -> None:
+    deal = load_deal(DEALS / f"{GPU}.toml")
+    quote = Quote("ACT/365F", "semiannual")
+    result = cli("metrics", deals_dir / f"{GPU}.toml", "--day-count", "ACT/365F", "--frequency", "semiannual")
+    assert result.returncode == 0, result.stderr
+    assert "yield and duration ACT/365F, compounded semiannual" in result.stdout
+    for row in tranche_metrics(deal, simulate(deal).cashflows, quote=quote).iter_rows(named=True):
+        assert f"{row['yield']:.3%}" in result.stdout
 
 
 # --- bad input --------------------------------------------------------------
@@ -112,3 +126,15 @@ def test_metrics_refuses_a_bad_discount_rate(run_waterfall_all, user_error, deal
     commands = [(("metrics", deal.name, "--discount-rate", rate), tmp_path) for rate in ("-1", "nan", "12")]
     for result in run_waterfall_all(commands):
         user_error(result, deal.name, "--discount-rate", "expected an annual rate")
+
+
+def test_metrics_refuses_an_unknown_day_count_or_frequency(run_waterfall_all, user_error, deal_source, tmp_path):
+    deal = tmp_path / "deal.toml"
+    deal.write_text(deal_source(GPU), encoding="utf-8")
+    bad = [
+        (("--day-count", "ACT/366"), "--day-count", ("30/360, 30E/360, ACT/360, ACT/365F, ACT/ACT", "'ACT/366'")),
+        (("--frequency", "weekly"), "--frequency", ("annual, semiannual, quarterly, monthly", "'weekly'")),
+    ]
+    commands = [(("metrics", deal.name, *args), tmp_path) for args, _, _ in bad]
+    for result, (_, option, fragments) in zip(run_waterfall_all(commands), bad, strict=True):
+        user_error(result, deal.name, option, *fragments)

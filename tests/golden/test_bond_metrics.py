@@ -4,9 +4,12 @@ Each deal has one tranche and a fixed rent far above its debt service, so every
 amount due is paid and the tranche is an ordinary amortising bond. QuantLib
 builds the same bond from its own notional schedule, coupon and day count; the
 engine's cash flows must match it to the cent, and the tranche metrics must
-match QuantLib's yield, durations, price and Z-spread to 1e-6. Time for yield
-and duration is months / 12 (the engine's clock), which is QuantLib's
-30/360 bond basis between first days of months.
+match QuantLib's yield, durations, price and Z-spread to 1e-6. Yield, duration
+and a flat-rate price are quoted on the tranche's own day count and payment
+frequency unless another quote is stated, every stated one against QuantLib's
+``BondFunctions`` on the same day count and compounding; the Z-spread counts
+months / 12 (the engine's clock), QuantLib's 30/360 bond basis between first
+days of months.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from tests.builders import START, build, month, one_tranche_deal
 from tests.properties.scenarios import example_under_stress
 from waterfall.analytics import tranche_metrics
 from waterfall.analytics.bond import curve_discount, investor_flows
+from waterfall.analytics.quote import Quote
 from waterfall.engine import run
 from waterfall.market.curves import base_case
 from waterfall.results import Results, simulate
@@ -31,6 +35,12 @@ BALANCE = 1_000_000.0
 YEARS = ql.Thirty360(ql.Thirty360.BondBasis)  # months / 12 between first days of months
 DAY_COUNTS = {"30/360": YEARS, "ACT/360": ql.Actual360(), "ACT/365F": ql.Actual365Fixed()}
 FREQUENCY = {"monthly": ql.Monthly, "quarterly": ql.Quarterly}
+QUOTE_DAY_COUNTS = {
+    **DAY_COUNTS,
+    "30E/360": ql.Thirty360(ql.Thirty360.European),
+    "ACT/ACT": ql.ActualActual(ql.ActualActual.ISDA),
+}
+QUOTE_FREQUENCIES = {"annual": ql.Annual, "semiannual": ql.Semiannual, "quarterly": ql.Quarterly, "monthly": ql.Monthly}
 STEP = {"monthly": 1, "quarterly": 3}
 SLOPED_SOFR = {"points": [{"month": 0, "rate": 0.031}, {"month": 36, "rate": 0.042}, {"month": 60, "rate": 0.038}]}
 
@@ -147,12 +157,16 @@ def _case(coupon: str, amortisation: str, horizon: int, frequency: str, day_coun
         "coupon": {"type": "fixed", "rate": rate}
         if coupon == "fixed"
         else {"type": "floating", "index": "SOFR", "spread": spread},
-        "amortisation": {"type": amortisation, "term_months": horizon},
+        "amortisation": {"type": "bullet"}
+        if amortisation == "bullet"
+        else {"type": amortisation, "term_months": horizon},
     }
     deal = _deal(terms, horizon, frequency, day_count, sofr=SLOPED_SOFR)
     dates = _payment_dates(horizon, frequency)
     if amortisation == "level_annuity":
         notionals = _annuity_notionals(rate * STEP[frequency] / 12, periods)  # 30/360: a month is 1/12 year
+    elif amortisation == "bullet":
+        notionals = [BALANCE] * periods
     else:
         notionals = _straight_line_notionals(periods)
     if coupon == "fixed":
@@ -176,19 +190,12 @@ def test_cash_flows_match_quantlib_to_the_cent(coupon, amortisation, horizon, fr
 @pytest.mark.parametrize(("coupon", "amortisation", "horizon", "frequency", "day_count"), CASES)
 def test_yield_duration_price_and_spread_match_quantlib(coupon, amortisation, horizon, frequency, day_count) -> None:
     deal, bond = _case(coupon, amortisation, horizon, frequency, day_count)
-    freq = FREQUENCY[frequency]
     settle = _ql(START)
     row = tranche_metrics(deal, simulate(deal).cashflows, discount_rate=0.09).row(0, named=True)
 
-    expected_yield = ql.BondFunctions.bondYield(
-        bond, ql.BondPrice(100.0, ql.BondPrice.Clean), YEARS, ql.Compounded, freq, settle, 1e-12
-    )
-    assert row["yield"] == pytest.approx(expected_yield, abs=1e-6)
-    for kind, column in ((ql.Duration.Macaulay, "macaulay_years"), (ql.Duration.Modified, "modified_duration")):
-        expected = ql.BondFunctions.duration(bond, row["yield"], YEARS, ql.Compounded, freq, kind, settle)
-        assert row[column] == pytest.approx(expected, abs=1e-6), column
-    price = ql.BondFunctions.cleanPrice(bond, 0.09, YEARS, ql.Compounded, freq, settle)
-    assert row["price"] == pytest.approx(price, abs=1e-6)
+    # by default quoted on the tranche's own day count and payment frequency
+    assert (row["day_count"], row["compounding"]) == (day_count, frequency)
+    _assert_quotes_match(row, bond, DAY_COUNTS[day_count], FREQUENCY[frequency], 0.09)
 
     # Z-spread over the deal's SOFR curve, its monthly forwards compounded into discount factors
     sofr = base_case(deal).index["SOFR"][0]
@@ -202,6 +209,78 @@ def test_yield_duration_price_and_spread_match_quantlib(coupon, amortisation, ho
     assert row["spread_bp"] == pytest.approx(spread * 1e4, abs=1e-6 * 1e4)
 
 
+def _assert_quotes_match(row: dict, bond, day_count, frequency, discount_rate: float) -> None:
+    """Yield, both durations and the price at ``discount_rate`` as QuantLib quotes them."""
+    settle = _ql(START)
+    expected_yield = ql.BondFunctions.bondYield(
+        bond, ql.BondPrice(100.0, ql.BondPrice.Clean), day_count, ql.Compounded, frequency, settle, 1e-12
+    )
+    assert row["yield"] == pytest.approx(expected_yield, abs=1e-6)
+    for kind, column in ((ql.Duration.Macaulay, "macaulay_years"), (ql.Duration.Modified, "modified_duration")):
+        expected = ql.BondFunctions.duration(bond, row["yield"], day_count, ql.Compounded, frequency, kind, settle)
+        assert row[column] == pytest.approx(expected, abs=1e-6), column
+    price = ql.BondFunctions.cleanPrice(bond, discount_rate, day_count, ql.Compounded, frequency, settle)
+    assert row["price"] == pytest.approx(price, abs=1e-6)
+
+
+QUOTED_BONDS = [
+    # (coupon, amortisation, horizon, payment frequency, accrual day count)
+    ("fixed", "bullet", 60, "monthly", "ACT/360"),
+    ("fixed", "bullet", 48, "quarterly", "30/360"),
+    ("fixed", "level_annuity", 60, "monthly", "30/360"),
+    ("fixed", "straight_line", 48, "quarterly", "ACT/365F"),
+    ("floating", "straight_line", 48, "quarterly", "ACT/360"),
+    ("floating", "bullet", 36, "monthly", "ACT/360"),
+]
+
+
+@pytest.fixture(scope="module")
+def quoted_bonds() -> dict:
+    """Each bond's deal, its base-case cash flows and QuantLib's bond, built once."""
+    settings = ql.Settings.instance()
+    before = settings.evaluationDate
+    settings.evaluationDate = ql.Date(1, 1, 2040)  # floating coupons read fixings as history
+    built = {}
+    for case in QUOTED_BONDS:
+        deal, bond = _case(*case)
+        built[case] = (deal, simulate(deal).cashflows, bond)
+    settings.evaluationDate = before
+    return built
+
+
+@pytest.mark.parametrize("frequency", list(QUOTE_FREQUENCIES))
+@pytest.mark.parametrize("day_count", list(QUOTE_DAY_COUNTS))
+@pytest.mark.parametrize("case", QUOTED_BONDS, ids=lambda c: "-".join(map(str, c)))
+def test_a_stated_quote_matches_quantlib(case, day_count: str, frequency: str, quoted_bonds) -> None:
+    deal, cashflows, bond = quoted_bonds[case]
+    quote = Quote(day_count, frequency)
+    row = tranche_metrics(deal, cashflows, discount_rate=0.08, quote=quote).row(0, named=True)
+    assert (row["day_count"], row["compounding"]) == (day_count, frequency)
+    _assert_quotes_match(row, bond, QUOTE_DAY_COUNTS[day_count], QUOTE_FREQUENCIES[frequency], 0.08)
+
+
+def test_an_act_360_bond_at_its_coupon_is_quoted_on_act_360() -> None:
+    """A 9.5% ACT/360 monthly bullet lent at par: about 9.499% on its own day count (as
+    QuantLib quotes it), not the 9.635% its flows yield on a months / 12 clock."""
+    deal = _bullet(0.095, 5, day_count="ACT/360")
+    cashflows = simulate(deal).cashflows
+    own = tranche_metrics(deal, cashflows).row(0, named=True)
+    months = tranche_metrics(deal, cashflows, quote=Quote("30/360", "monthly")).row(0, named=True)
+    assert own["yield"] == pytest.approx(0.094994, abs=1e-6)
+    assert months["yield"] == pytest.approx(0.096354, abs=1e-6)
+
+
+def test_a_semiannual_quote_is_the_monthly_yield_compounded_twice_a_year() -> None:
+    """On 30/360 from the first of a month the quoting clock is months / 12, so quotes at two
+    frequencies are one rate: (1 + y_2 / 2)^2 = (1 + y_12 / 12)^12."""
+    deal = _bullet(0.07, 4)
+    cashflows = simulate(deal).cashflows
+    monthly = tranche_metrics(deal, cashflows, quote=Quote("30/360", "monthly")).row(0, named=True)["yield"]
+    semiannual = tranche_metrics(deal, cashflows, quote=Quote("30/360", "semiannual")).row(0, named=True)["yield"]
+    assert (1 + semiannual / 2) ** 2 == pytest.approx((1 + monthly / 12) ** 12, abs=1e-12)
+    assert monthly == pytest.approx(0.07, abs=1e-12)
+
+
 @pytest.mark.parametrize(("coupon", "amortisation", "horizon", "frequency", "day_count"), CASES)
 def test_irr_matches_numpy_financial(coupon, amortisation, horizon, frequency, day_count) -> None:
     deal, _ = _case(coupon, amortisation, horizon, frequency, day_count)
@@ -210,19 +289,23 @@ def test_irr_matches_numpy_financial(coupon, amortisation, horizon, frequency, d
     expected = (1 + npf.irr(flows.net)) ** 12 - 1
     row = tranche_metrics(deal, results.cashflows).row(0, named=True)
     assert row["irr"] == pytest.approx(expected, abs=1e-8)
-    # the annual IRR and the yield are one monthly rate under two compoundings
+    # on the months / 12 clock (30/360 from the first of a month) the annual IRR and the
+    # yield are one monthly rate under two compoundings
+    row = tranche_metrics(deal, results.cashflows, quote=Quote("30/360", frequency)).row(0, named=True)
     monthly = (1 + row["irr"]) ** (1 / 12) - 1
     per_year = 12 // STEP[frequency]
     assert row["yield"] == pytest.approx(per_year * ((1 + monthly) ** STEP[frequency] - 1), abs=1e-12)
 
 
-def _bullet(rate: float, years: int, frequency: str = "monthly", sofr: dict | None = None, spread=None):
+def _bullet(
+    rate: float, years: int, frequency: str = "monthly", sofr: dict | None = None, spread=None, day_count="30/360"
+):
     coupon = (
         {"type": "fixed", "rate": rate}
         if spread is None
         else {"type": "floating", "index": "SOFR", "spread": spread, "floor": 0.0}
     )
-    return _deal({"coupon": coupon, "amortisation": {"type": "bullet"}}, 12 * years, frequency, "30/360", sofr)
+    return _deal({"coupon": coupon, "amortisation": {"type": "bullet"}}, 12 * years, frequency, day_count, sofr)
 
 
 @pytest.mark.parametrize(("rate", "frequency"), [(0.06, "monthly"), (0.085, "quarterly")])

@@ -3,7 +3,10 @@
 A generated deal has one GPU fleet (the collateral), optional per-GPU-hour and
 fixed-rent leases (with one renewal or several renewal options in sequence;
 the fixed-rent lease stands for a campus lease, with walk-away on the campus
-market rent and re-letting), optional merchant capacity, costs and fees, 1-3 tranches
+market rent and re-letting), optional merchant capacity, costs and fees (fixed, bps
+of debt or of collateral value, one-off, dated schedules, recurring at any frequency,
+capped or not, arrears carried or forgiven; with these, interest on cash, drawn
+last), 1-3 tranches
 listed senior to junior (bullet, level annuity, straight line, custom schedule,
 and sculpted for the most junior), fixed or floating coupons, PIK none or
 toggle, refinancing at maturity on about a third of them (any test, refinanced
@@ -276,6 +279,39 @@ def waterfalls(
         ],
         "default": [*head, *debt(False), {"type": "pay_equity"}],
     }
+
+
+@st.composite
+def dated_fees(draw: st.DrawFn, horizon: int, gross: float) -> list[dict[str, Any]]:
+    """Up to three more fees: one-off, a dated schedule, recurring at any frequency or bps of
+    collateral value, each perhaps capped a year and perhaps forgiving its arrears."""
+    kinds = draw(st.lists(st.sampled_from(["one_off", "schedule", "recurring", "collateral"]), max_size=3, unique=True))
+    fees = []
+    for kind in kinds:
+        size = gross * draw(fraction(0.0, 0.5))
+        if kind == "one_off":
+            basis = {"type": "one_off", "date": month(draw(st.integers(0, horizon - 1))), "amount": size}
+        elif kind == "schedule":
+            months = draw(st.lists(st.integers(0, horizon - 1), min_size=1, max_size=6, unique=True))
+            basis = {"type": "schedule", "schedule": [{"date": month(m), "amount": size} for m in sorted(months)]}
+        elif kind == "recurring":
+            first = draw(st.integers(0, horizon - 1))
+            basis = {
+                "type": "recurring",
+                "amount": size,
+                "frequency": draw(st.sampled_from(["monthly", "quarterly", "semiannual", "annual"])),
+                "start": month(first),
+                **({"end": month(draw(st.integers(first, horizon - 1)))} if draw(st.booleans()) else {}),
+            }
+        else:
+            basis = {"type": "bps", "bps": draw(fraction(0, 200)), "of": "collateral_value"}
+        fee: dict[str, Any] = {"name": f"{kind}_fee", "basis": basis}
+        if draw(st.booleans()):
+            fee["cap"] = gross * draw(fraction(0.0, 2.0))
+        if draw(st.booleans()):
+            fee["arrears"] = draw(st.sampled_from(["carry", "forgive"]))
+        fees.append(fee)
+    return fees
 
 
 # -- deals -----------------------------------------------------------------------------------
@@ -559,8 +595,41 @@ def campus_paths(draw: st.DrawFn, months: int, *, calm: bool) -> np.ndarray:
 def cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
     """A generated deal with a market for it, calm or stressed (half and half)."""
     calm = draw(st.booleans())
-    deal = draw(deals(calm))
-    return deal, draw(markets(deal, paths, calm=calm))
+    raw = draw(deal_dicts(calm))
+    deal = build(raw)
+    market = draw(markets(deal, paths, calm=calm))
+    # drawn last, so the deals and markets drawn before are those drawn without them
+    fees = draw(dated_fees(raw["calendar"]["horizon_months"], _gross(raw)))
+    cash = draw(maybe(reinvestments([a["name"] for a in raw["accounts"]])))
+    if cash is not None:
+        raw = {**raw, "reinvestment": cash}
+    return (with_extras(raw, fees) if fees or cash is not None else deal), market
+
+
+@st.composite
+def reinvestments(draw: st.DrawFn, accounts: list[str]) -> dict[str, Any]:
+    """Interest on cash: fixed, or the index plus a spread (floored), on some or all accounts."""
+    if draw(st.booleans()):
+        rate: dict[str, Any] = {"type": "fixed", "rate": draw(rates(0.0, 0.08))}
+    else:
+        rate = {"type": "index", "index": INDEX, "spread": draw(rates(-0.02, 0.01)), "floor": draw(rates(0.0, 0.02))}
+    earning = draw(st.none() | st.lists(st.sampled_from(["operating", *accounts]), unique=True))
+    return {"rate": rate} if earning is None else {"rate": rate, "accounts": earning}
+
+
+def _gross(raw: dict[str, Any]) -> float:
+    """Monthly revenue of the whole fleet at market rent (the scale fees are drawn on)."""
+    return raw["fleets"][0]["count"] * raw["market"]["gpu_rent"][GENERATION]["start"] * HOURS
+
+
+def with_extras(raw: dict[str, Any], fees: list[dict[str, Any]]) -> Deal:
+    """The deal as ``raw`` has it, with more fees, each paid right after the deal's own in every mode."""
+    raw = {**raw, "fees": [*raw["fees"], *fees]}
+    waterfall = {}
+    for mode, steps in raw["waterfall"].items():
+        at = max((i + 1 for i, s in enumerate(steps) if s["type"] in ("pay_expenses", "pay_fee")), default=0)
+        waterfall[mode] = [*steps[:at], *({"type": "pay_fee", "fee": f["name"]} for f in fees), *steps[at:]]
+    return build({**raw, "waterfall": waterfall})
 
 
 # -- scenario factors ------------------------------------------------------------------------
@@ -575,3 +644,51 @@ def stress_pairs(draw: st.DrawFn, low: float, high: float, harsher: int) -> tupl
     """
     a, b = sorted((draw(fraction(low, high)), draw(fraction(low, high))))
     return (a, b) if harsher > 0 else (b, a)
+
+
+# -- the state a waterfall step meets --------------------------------------------------------
+
+STEP_TRANCHES = ("senior", "junior")
+STEP_ACCOUNTS = ("dsra", "maintenance", "trap")
+
+
+def _signed_amounts(paths: int) -> st.SearchStrategy[list[float]]:
+    """Per-path cash that may be negative (an overdrawn account), zero or large."""
+    amount = st.one_of(st.just(0.0), fraction(-2e6, 2e6), st.sampled_from([-100.0, -0.004, 0.004, 1e9]))
+    return st.lists(amount, min_size=paths, max_size=paths)
+
+
+def _owed(paths: int, high: float = 2e6) -> st.SearchStrategy[list[float]]:
+    amount = st.one_of(st.just(0.0), fraction(0.0, high))
+    return st.lists(amount, min_size=paths, max_size=paths)
+
+
+@st.composite
+def step_states(draw: st.DrawFn) -> dict[str, Any]:
+    """Balances, dues and a mode mask over a few paths, for any step on a two-tranche deal.
+
+    The operating account may start overdrawn: no step may then move a negative amount.
+    """
+    paths = draw(st.integers(1, 5))
+    arrays = lambda strategy: np.array(draw(strategy))  # noqa: E731
+    return {
+        "paths": paths,
+        "cents": draw(st.booleans()),
+        "operating": arrays(_signed_amounts(paths)),
+        "accounts": {name: arrays(_owed(paths)) for name in STEP_ACCOUNTS},
+        "targets": {name: arrays(_owed(paths)) for name in STEP_ACCOUNTS},
+        "balance": np.array([draw(_owed(paths, 5e6)) for _ in STEP_TRANCHES]),
+        "interest_due": np.array([draw(_owed(paths)) for _ in STEP_TRANCHES]),
+        "principal_share": np.array(
+            [draw(st.lists(fraction(0.0, 1.0), min_size=paths, max_size=paths)) for _ in STEP_TRANCHES]
+        ),
+        "expenses_due": [arrays(_owed(paths)) for _ in range(3)],
+        "fee_due": arrays(_owed(paths)),
+        "hedge_due": arrays(_owed(paths)),
+        "crypto_units": arrays(_owed(paths, 100.0)),
+        "crypto_price": arrays(_owed(paths, 1e5)),
+        "breach": np.array(draw(st.lists(st.booleans(), min_size=paths, max_size=paths))),
+        "mask": np.array(draw(st.lists(st.booleans(), min_size=paths, max_size=paths))),
+        "percent": draw(fraction(0.0, 1.0)),
+        "percent_on_breach": draw(fraction(0.0, 1.0)),
+    }

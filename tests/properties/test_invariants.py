@@ -345,6 +345,27 @@ def check_enforcement(deal: Deal, market: Market, tape: Tape) -> None:
             )
 
 
+def check_fees_never_overpaid(deal: Deal, market: Market, tape: Tape) -> None:
+    """What the fees have been paid, to each month, never exceeds what they have charged to
+    it (after caps); each capped fee charges no more in a deal year than its cap allows."""
+    names = {fee.name for fee in deal.fees}
+    paid = np.zeros((tape.months, tape.paths))
+    for (_, destination), flows in tape.ledger.flows.items():
+        if destination in names:
+            paid += flows
+    charged = np.cumsum(tape.period["fees"], axis=0)
+    bad = np.cumsum(paid, axis=0) > charged + 1e-6 * (1.0 + charged)
+    assert not bad.any(), f"fees paid beyond what they charged at (period, path) {_where(bad)}"
+    if deal.fees and all(fee.cap is not None for fee in deal.fees):
+        cap = sum(fee.cap for fee in deal.fees if fee.cap is not None)
+        years = -(-tape.months // 12)
+        by_year = np.zeros((years * 12, tape.paths))
+        by_year[: tape.months] = tape.period["fees"]
+        yearly = by_year.reshape(years, 12, tape.paths).sum(axis=1)
+        bad = yearly > cap + 1e-6 * (1.0 + cap)
+        assert not bad.any(), f"capped fees charged {yearly[bad][:5]} > caps {cap} in a deal year"
+
+
 CHECKS: list[Callable[[Deal, Market, Tape], None]] = [
     check_conservation,
     check_no_negative_balances,
@@ -357,6 +378,7 @@ CHECKS: list[Callable[[Deal, Market, Tape], None]] = [
     check_absolute_priority,
     check_modes,
     check_enforcement,
+    check_fees_never_overpaid,
 ]
 
 
@@ -367,6 +389,12 @@ CHECKS: list[Callable[[Deal, Market, Tape], None]] = [
 def test_cash_is_conserved(case: Case) -> None:
     deal, market = case
     check_conservation(deal, market, run(deal, market))
+
+
+@given(strategies.cases())
+def test_fees_never_overpaid(case: Case) -> None:
+    deal, market = case
+    check_fees_never_overpaid(deal, market, run(deal, market))
 
 
 @given(strategies.cases())

@@ -42,6 +42,26 @@ def test_report_writes_the_page_into_the_directory(results: Path) -> None:
     assert (results / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+def test_report_quotes_yields_as_stated(results: Path) -> None:
+    done = waterfall("report", results.name, "--day-count", "ACT/365F", "--frequency", "semiannual", cwd=results.parent)
+    assert done.returncode == 0, done.stderr
+    page = (results / "report.html").read_text(encoding="utf-8")
+    assert "Yield and durations (quoted ACT/365F, compounded semiannual)" in page
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--day-count", "ACT/366", "expected one of 30/360, 30E/360, ACT/360, ACT/365F, ACT/ACT, found 'ACT/366'"),
+        ("--frequency", "weekly", "expected one of annual, semiannual, quarterly, monthly, found 'weekly'"),
+    ],
+)
+def test_report_refuses_an_unknown_quote(results: Path, option: str, value: str, expected: str) -> None:
+    done = waterfall("report", results.name, option, value, cwd=results.parent)
+    user_error(done, f"{results.name}: {option}: {expected}")
+    assert not (results / "report.html").exists()
+
+
 def test_report_of_a_monte_carlo_directory_to_a_chosen_file(results: Path) -> None:
     done = waterfall("report", results / "mc_base", "--out", "pages/base.html", cwd=results.parent)
     assert done.returncode == 0, done.stderr

@@ -20,8 +20,22 @@ import pytest
 from attrs.exceptions import FrozenInstanceError
 
 import waterfall
+from tests.builders import month, one_tranche_deal
 from waterfall import Deal, InputError, Problem, load_deal
-from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, terminal, tranche
+from waterfall.spec import (
+    account,
+    construction,
+    costs,
+    covenant,
+    guarantee,
+    hedge,
+    lease,
+    reinvestment,
+    steps,
+    terminal,
+    tranche,
+)
+from waterfall.spec.checks import check_deal
 from waterfall.spec.load import TAGGED_UNIONS, structure
 
 DEALS = Path(__file__).resolve().parents[2] / "deals"
@@ -497,7 +511,12 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     lease.PerMwRent: {"type": "per_mw", "campus": "c", "mw": 1.0, "rate_per_mw_month": 2.0},
     lease.PerGpuHourRent: {"type": "per_gpu_hour", "fleet": "f", "gpus": 8, "rate": 2.0, "utilisation": 0.5},
     costs.FixedFee: {"type": "fixed", "annual": 1.0},
-    costs.BpsFee: {"type": "bps", "bps": 10.0},
+    costs.BpsFee: {"type": "bps", "bps": 10.0, "of": "collateral_value"},
+    reinvestment.FixedReinvestment: {"type": "fixed", "rate": 0.04},
+    reinvestment.IndexReinvestment: {"type": "index", "index": "SOFR", "spread": -0.0025},
+    costs.OneOffFee: {"type": "one_off", "date": "2027-03", "amount": 5.0},
+    costs.ScheduledFee: {"type": "schedule", "schedule": [{"date": "2027-03", "amount": 5.0}]},
+    costs.RecurringFee: {"type": "recurring", "amount": 5.0, "frequency": "semiannual", "start": "2027-03"},
     account.DebtServiceReserve: {
         "type": "dsra",
         "name": "d",
@@ -629,3 +648,17 @@ def test_equity_hurdle_rate_is_optional_with_its_documented_default(tmp_path: Pa
         'holders = ["Sponsor Fund"]', 'holders = ["Sponsor Fund"]\nhurdle_rate = 0.12'
     )
     assert load_text(tmp_path, text).equity.hurdle_rate == 0.12
+
+
+@pytest.mark.parametrize("amount", [-100.0, float("nan"), float("inf")])
+def test_a_tape_built_in_code_with_an_amount_no_tape_may_hold_is_refused(amount: float) -> None:
+    raw = one_tranche_deal(
+        {"balance": 1.0, "legal_maturity": month(11), "coupon": {"type": "fixed", "rate": 0.05},
+         "amortisation": {"type": "bullet"}},
+        horizon=12, monthly_rent=1.0,
+    )  # fmt: skip
+    deal = structure(raw, Deal, "<test>")
+    deal = attrs.evolve(deal, tapes=(lease.Tape(name="colo", path="colo.csv", amounts=(5.0, amount, -1.0)),))
+    problems = check_deal(deal)
+    assert [p.path for p in problems] == ["tapes[0].amounts[1]"]
+    assert "expected an amount >= 0" in problems[0].message

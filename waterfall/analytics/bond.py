@@ -2,18 +2,23 @@
 
 An investor's flows are the money it lends (the closing balance at time 0, later
 draws when they are made) and what it receives (interest and principal paid).
-Time is counted in months from closing: a payment made in deal month m is
-received at its end, at t = (m + 1) / 12 years, the clock of the ``tranches``
-table's IRR and WAL. Conventions, formulas and columns: ``docs/analytics.md``.
+A payment made in deal month m is received at its end, the first day of month
+m + 1. The IRR, WAL and Z-spread count time in months from closing, t = (m + 1) / 12
+years (the clock of the ``tranches`` table); yield, durations and a price at a flat
+rate are quoted on a stated day count and compounding frequency (``quote.Quote``,
+by default the tranche's own). Conventions, formulas and columns: ``docs/analytics.md``.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 import polars as pl
 from attrs import frozen
 from scipy.optimize import brentq
 
+from waterfall.analytics.quote import Quote, flow_times, own_quote
 from waterfall.market.curves import base_case
 from waterfall.outcomes.metrics import monthly_irr, wal_years
 from waterfall.spec.deal import Deal
@@ -22,6 +27,8 @@ from waterfall.spec.tranche import FixedCoupon, Tranche
 MONTHS_PER_YEAR = 12
 # the Z-spread is searched in this range (annual, decimal); outside it the spread is null
 SPREAD_RANGE = (-0.99, 10.0)
+# the yield's continuously compounded equivalent is searched outward from the IRR's, up to this far
+RATE_REACH = 20.0
 
 SCHEMA = {
     "tranche": pl.String,
@@ -31,6 +38,8 @@ SCHEMA = {
     "benchmark": pl.String,
     "irr": pl.Float64,
     "yield": pl.Float64,
+    "day_count": pl.String,
+    "compounding": pl.String,
     "wal_years": pl.Float64,
     "macaulay_years": pl.Float64,
     "modified_duration": pl.Float64,
@@ -89,6 +98,12 @@ def investor_flows(cashflows: pl.DataFrame, tranche: str, path: int = 0) -> Inve
     )
 
 
+def flow_dates(deal: Deal, count: int) -> list[dt.date]:
+    """The date of each investor flow k = 0 .. count - 1: closing, then the first day of
+    the month after each deal month (when what is paid in that month is received)."""
+    return [deal.calendar.date_of(k) for k in range(count)]
+
+
 def flat_discount(rate: float, frequency: int, times: np.ndarray) -> np.ndarray:
     """Discount factors at an annual ``rate`` compounded ``frequency`` times a year."""
     return (1.0 + rate / frequency) ** (-frequency * times)
@@ -125,12 +140,35 @@ def z_spread(flows: InvestorFlows, forwards: np.ndarray) -> float:
     return float(brentq(npv, low, high, xtol=1e-12, rtol=1e-14))
 
 
-def periodic_yield(monthly_rate: float, frequency: int) -> float:
-    """An annual rate compounded ``frequency`` times a year equivalent to ``monthly_rate`` a month."""
-    return frequency * ((1.0 + monthly_rate) ** (MONTHS_PER_YEAR / frequency) - 1.0)
+def quoted_yield(flows: InvestorFlows, times: np.ndarray, frequency: int, monthly_rate: float) -> float:
+    """The annual rate y compounded ``frequency`` times a year at which the flows, timed at
+    ``times`` years, are worth nothing: sum net_k (1 + y / f)^(-f t_k) = 0.
+
+    Solved for its continuous equivalent c = f ln(1 + y / f), searched outward from the
+    monthly IRR's (the root on the months / 12 clock): on that clock the two are one rate.
+    NaN when no root lies within ``RATE_REACH`` of it.
+    """
+    net = flows.net
+
+    def npv(c: float) -> float:
+        return float(net @ np.exp(-c * times))
+
+    guess = MONTHS_PER_YEAR * np.log1p(monthly_rate)
+    value = npv(guess)
+    if value == 0.0:
+        return frequency * np.expm1(guess / frequency)
+    step = 1e-4
+    while step <= RATE_REACH:
+        for other in (guess - step, guess + step):
+            if np.sign(npv(other)) != np.sign(value):
+                low, high = sorted((guess, other))
+                root = brentq(npv, low, high, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+                return float(frequency * np.expm1(root / frequency))
+        step *= 2.0
+    return float("nan")
 
 
-def macaulay_years(flows: InvestorFlows, yield_: float, frequency: int) -> float:
+def macaulay_years(flows: InvestorFlows, times: np.ndarray, yield_: float, frequency: int) -> float:
     """PV-weighted mean time of what is received less that of what is lent, at the yield.
 
     Without later draws this is the textbook Macaulay duration (the money is lent at
@@ -140,11 +178,11 @@ def macaulay_years(flows: InvestorFlows, yield_: float, frequency: int) -> float
     """
     if not np.isfinite(yield_) or 1.0 + yield_ / frequency <= 0:
         return float("nan")
-    discount = flat_discount(yield_, frequency, flows.times)
+    discount = flat_discount(yield_, frequency, times)
 
     def mean_time(amounts: np.ndarray) -> float:
         value = amounts @ discount
-        return float((amounts * flows.times) @ discount / value) if value > 0 else float("nan")
+        return float((amounts * times) @ discount / value) if value > 0 else float("nan")
 
     return mean_time(flows.received) - mean_time(flows.lent)
 
@@ -172,15 +210,17 @@ def tranche_row(
     flows: InvestorFlows,
     discount_rate: float | None,
     forwards: np.ndarray | None,
+    quote: Quote,
 ) -> dict[str, object]:
-    frequency = MONTHS_PER_YEAR // deal.calendar.months_per_payment
+    frequency = quote.per_year
+    times = flow_times(flow_dates(deal, flows.lent.size), flows.lent + flows.received, quote.day_count)
     lent = float(flows.lent.sum())
     monthly = float(monthly_irr(flows.net[:, None])[0]) if lent > 0 else float("nan")
     settled = np.isfinite(monthly) and monthly > -1.0
-    yield_ = periodic_yield(monthly, frequency) if settled else float("nan")
-    macaulay = macaulay_years(flows, yield_, frequency) if settled else float("nan")
+    yield_ = quoted_yield(flows, times, frequency, monthly) if settled else float("nan")
+    macaulay = macaulay_years(flows, times, yield_, frequency) if settled else float("nan")
     if discount_rate is not None:
-        price = price_per_100(flows, flat_discount(discount_rate, frequency, flows.times))
+        price = price_per_100(flows, flat_discount(discount_rate, frequency, times))
     elif forwards is not None:
         price = price_per_100(flows, curve_discount(forwards))
     else:
@@ -194,6 +234,8 @@ def tranche_row(
         "benchmark": benchmark_index(deal, tranche),
         "irr": (1.0 + monthly) ** MONTHS_PER_YEAR - 1.0 if np.isfinite(monthly) else float("nan"),
         "yield": yield_,
+        "day_count": quote.day_count,
+        "compounding": quote.frequency,
         "wal_years": float(wal_years(flows.principal[:, None])[0]),
         "macaulay_years": macaulay,
         "modified_duration": macaulay / (1.0 + yield_ / frequency),
@@ -210,20 +252,24 @@ def tranche_metrics(
     discount_rate: float | None = None,
     *,
     path: int = 0,
+    quote: Quote | None = None,
 ) -> pl.DataFrame:
     """One row per debt tranche of ``deal`` from path ``path`` of a run's ``cashflows`` table.
 
-    ``discount_rate`` (annual, compounded at the deal's payment frequency) prices each
-    tranche; without it the price is on the benchmark curve (the deal's own index curve,
-    spread 0), null when the tranche has no benchmark. Columns: ``docs/analytics.md``.
+    Yield, durations and the price at ``discount_rate`` are quoted on ``quote`` (default:
+    the tranche's own day count and payment frequency, ``own_quote``). ``discount_rate``
+    (annual, compounded as quoted) prices each tranche; without it the price is on the
+    benchmark curve (the deal's own index curve, spread 0), null when the tranche has no
+    benchmark. Columns: ``docs/analytics.md``.
     """
+    quote = quote if quote is not None else own_quote(deal)
     curves = base_case(deal).index
     rows = []
     for tranche in deal.tranches:
         index = benchmark_index(deal, tranche)
         forwards = curves[index][0] if index is not None and index in curves else None
         flows = investor_flows(cashflows, tranche.name, path)
-        rows.append(tranche_row(deal, tranche, flows, discount_rate, forwards))
+        rows.append(tranche_row(deal, tranche, flows, discount_rate, forwards, quote))
     frame = pl.DataFrame(rows, schema=SCHEMA, orient="row") if rows else pl.DataFrame(schema=SCHEMA)
     floats = [name for name, dtype in SCHEMA.items() if dtype == pl.Float64]
     return frame.with_columns(pl.col(floats).fill_nan(None))

@@ -31,6 +31,7 @@ from waterfall.analytics.breakeven import (
     solve,
     tranche_problems,
 )
+from waterfall.analytics.quote import DAY_COUNTS, FREQUENCIES, own_quote, quote_problems
 from waterfall.cli.app import PROGRESS_COLUMNS, app, err, fail, out, say
 from waterfall.errors import InputError, Problem
 from waterfall.results import simulate
@@ -160,25 +161,41 @@ def breakeven(
         say(f"wrote {out_file}")
 
 
+DAY_COUNT_OPTION = typer.Option(
+    "--day-count", help=f"day count of yield and duration: {', '.join(DAY_COUNTS)} (default: the deal's)"
+)
+FREQUENCY_OPTION = typer.Option(
+    "--frequency", help=f"compounding of the yield: {', '.join(FREQUENCIES)} (default: the payment frequency)"
+)
+
+
 @app.command()
 def metrics(
     deal_file: Annotated[Path, typer.Argument(help="deal TOML file")],
     discount_rate: Annotated[
-        float | None, typer.Option("--discount-rate", help="annual rate to price at (compounded per payment period)")
+        float | None, typer.Option("--discount-rate", help="annual rate to price at (compounded as quoted)")
     ] = None,
+    day_count: Annotated[str | None, DAY_COUNT_OPTION] = None,
+    frequency: Annotated[str | None, FREQUENCY_OPTION] = None,
 ) -> None:
     """Yield, WAL, durations, MOIC, price and Z-spread of each debt tranche on the base case."""
     try:
-        deal = load_deal(deal_file)
+        problems = []
         if discount_rate is not None and not (math.isfinite(discount_rate) and -0.99 < discount_rate < 10):
             expected = f"expected an annual rate above -0.99 and below 10, found {discount_rate}"
-            raise InputError(str(deal_file), [Problem("--discount-rate", expected)])
+            problems.append(Problem("--discount-rate", expected))
+        problems += quote_problems(day_count, frequency)
+        deal = load_deal(deal_file)
+        if problems:
+            raise InputError(str(deal_file), problems)
     except InputError as error:
         fail(error)
         return
-    frame = tranche_metrics(deal, simulate(deal).cashflows, discount_rate)
+    quote = own_quote(deal, day_count, frequency)
+    frame = tranche_metrics(deal, simulate(deal).cashflows, discount_rate, quote=quote)
     priced = f"at {discount_rate:.2%}" if discount_rate is not None else "on the benchmark curve"
-    table = Table(title=f"{escape(deal.name)}: tranche metrics, base case", caption=f"price per 100 lent, {priced}")
+    caption = f"yield and duration {quote}; price per 100 lent, {priced}"
+    table = Table(title=f"{escape(deal.name)}: tranche metrics, base case", caption=caption)
     columns = ("tranche", "coupon", "yield", "IRR", "WAL (y)", "Macaulay (y)", "mod. dur.", "MOIC", "price")
     for column in (*columns, "Z-spread (bp)", "loss $m"):
         table.add_column(column, justify="left" if column in ("tranche", "coupon") else "right")

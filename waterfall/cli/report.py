@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
+from waterfall.analytics.quote import own_quote, quote_problems
 from waterfall.cli.app import app, fail, say
+from waterfall.cli.breakeven import DAY_COUNT_OPTION, FREQUENCY_OPTION
 from waterfall.errors import InputError, Problem, unwritable
 from waterfall.report.directory import read_results
 from waterfall.report.excel import write_workbook
@@ -22,16 +24,22 @@ def report(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="HTML file to write (default RESULTS_DIR/report.html)")
     ] = None,
+    day_count: Annotated[str | None, DAY_COUNT_OPTION] = None,
+    frequency: Annotated[str | None, FREQUENCY_OPTION] = None,
 ) -> None:
     """One self-contained HTML report (charts inline, opens offline) of a run and its Monte Carlo runs."""
     try:
+        problems = quote_problems(day_count, frequency)
+        if problems:
+            raise InputError(str(results_dir), problems)
         results = read_results(results_dir)
     except InputError as error:
         fail(error)
         return
     target = out_file if out_file is not None else results_dir / "report.html"
+    quote = own_quote(results.deal, day_count, frequency)
     try:
-        written = write_report(build_report(results), target)
+        written = write_report(build_report(results, quote), target)
     except OSError as exc:
         fail(unwritable(target, exc))
         return

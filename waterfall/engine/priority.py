@@ -50,6 +50,12 @@ class Books(Protocol):
     def reserve_target(self, account: str) -> np.ndarray: ...
 
 
+def _cash(books: Books, mask: np.ndarray) -> np.ndarray:
+    """Operating cash a step may spend on the paths in ``mask``: never below zero, so no
+    step moves a negative amount even if the account were ever overdrawn."""
+    return np.where(mask, np.maximum(books.ledger.balance[OPERATING], 0.0), 0.0)
+
+
 def _pro_rata(owed: np.ndarray, paid: np.ndarray) -> np.ndarray:
     """Split ``paid`` (paths,) over the rows of ``owed`` (rows, paths) in proportion."""
     total = column_sums(owed)
@@ -85,8 +91,8 @@ def pay_expenses(books: Books, mask: np.ndarray) -> None:
     """Operating costs pro rata from operating cash; maintenance capex still unpaid
     is then drawn from the maintenance reserves, the reason they are kept."""
     ledger, due = books.ledger, books.expenses.due
-    owed = np.array([np.where(mask, amount, 0.0) for amount in due.values()])
-    cash = np.minimum(ledger.balance[OPERATING], column_sums(owed))
+    owed = np.array([np.where(mask, np.maximum(amount, 0.0), 0.0) for amount in due.values()])
+    cash = np.minimum(_cash(books, mask), column_sums(owed))
     for name, part in zip(due, _pro_rata(owed, cash), strict=True):
         due[name] -= ledger.move(books.month, OPERATING, name, part)
     for reserve in books.maintenance_reserves:
@@ -96,7 +102,7 @@ def pay_expenses(books: Books, mask: np.ndarray) -> None:
 
 def pay_fee(books: Books, step: PayFee, mask: np.ndarray) -> None:
     due = books.expenses.fee_due[step.fee]
-    amount = np.minimum(books.ledger.balance[OPERATING], np.where(mask, due, 0.0))
+    amount = np.minimum(_cash(books, mask), np.maximum(due, 0.0))
     due -= books.ledger.move(books.month, OPERATING, step.fee, amount)
 
 
@@ -123,23 +129,22 @@ def fund_reserve(books: Books, step: FundReserve, mask: np.ndarray) -> None:
     if excess.any():
         ledger.move(books.month, step.account, OPERATING, excess)
     need = np.where(mask, np.maximum(target - ledger.balance[step.account], 0.0), 0.0)
-    ledger.move(books.month, OPERATING, step.account, np.minimum(ledger.balance[OPERATING], need))
+    ledger.move(books.month, OPERATING, step.account, np.minimum(_cash(books, mask), need))
 
 
 def sweep(books: Books, step: Sweep, mask: np.ndarray) -> None:
     ledger, debt = books.ledger, books.debt
     share = np.where(books.sweep_breach, step.percent_on_breach, step.percent)
-    available = np.where(mask, ledger.balance[OPERATING] * share, 0.0)
+    available = _cash(books, mask) * share
     for name in step.tranches:
         i = debt.position[name]
-        amount = ledger.move(books.month, OPERATING, name, np.minimum(available, debt.balance[i]))
+        amount = ledger.move(books.month, OPERATING, name, np.clip(debt.balance[i], 0.0, available))
         debt.prepay(i, amount, mask)
         available = available - amount
 
 
 def trap(books: Books, step: Trap, mask: np.ndarray) -> None:
-    ledger = books.ledger
-    ledger.move(books.month, OPERATING, step.account, np.where(mask, ledger.balance[OPERATING], 0.0))
+    books.ledger.move(books.month, OPERATING, step.account, _cash(books, mask))
 
 
 def redeem(books: Books, step: Redeem, mask: np.ndarray) -> None:
@@ -162,7 +167,7 @@ def pay_hedge(books: Books, step: PayHedge, mask: np.ndarray) -> None:
     if step.part != "periodic":
         owed.append(hedges.termination_due[step.hedge])
     for due in owed:
-        amount = np.minimum(books.ledger.balance[OPERATING], np.where(mask, due, 0.0))
+        amount = np.minimum(_cash(books, mask), np.maximum(np.where(mask, due, 0.0), 0.0))
         np.subtract(due, books.ledger.move(books.month, OPERATING, step.hedge, amount), out=due)
 
 
@@ -170,14 +175,13 @@ def sell_crypto(books: Books, step: SellCrypto, mask: np.ndarray) -> None:
     """Raise just what operating cash lacks for these tranches' interest and principal due."""
     rows = [books.debt.position[n] for n in step.tranches]
     owed = column_sums(books.debt.interest_due[rows] + books.debt.principal_due[rows])
-    lacking = np.where(mask, np.maximum(owed - books.ledger.balance[OPERATING], 0.0), 0.0)
+    lacking = np.where(mask, np.maximum(owed - _cash(books, mask), 0.0), 0.0)
     if lacking.any():
         books.crypto.sell(books.month, step.holding, lacking, books.ledger)
 
 
 def pay_equity(books: Books, mask: np.ndarray) -> None:
-    ledger = books.ledger
-    ledger.move(books.month, OPERATING, EQUITY, np.where(mask, ledger.balance[OPERATING], 0.0))
+    books.ledger.move(books.month, OPERATING, EQUITY, _cash(books, mask))
 
 
 def execute(books: Books, steps: tuple[Step, ...], mask: np.ndarray) -> None:

@@ -27,6 +27,7 @@ from waterfall.engine.hedges import Hedges
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
 from waterfall.engine.refinancing import Refinancings
+from waterfall.engine.reinvestment import CashInterest
 from waterfall.engine.revenue import Revenue
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.engine.terminal import TERMINAL_MARK, TERMINAL_SALE, TerminalValuation
@@ -34,6 +35,7 @@ from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
 from waterfall.spec.refinancing_checks import refinancing_index
+from waterfall.spec.reinvestment import IndexReinvestment
 from waterfall.spec.steps import PayEquity
 from waterfall.spec.tranche import FloatingCoupon, Sculpted
 
@@ -69,6 +71,7 @@ class Books:
             window = market.refinancing_open
             window = None if window is None else np.ascontiguousarray(window[:, :months].T)
             self.refinancing = self.debt.refinancing = Refinancings(deal, schedule, index, spreads, window, paths)
+        self.cash_interest = CashInterest(deal, index)
         self.covenants = Covenants(deal, paths, schedule.period_start)
         self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
         self.tape.equity_amount = deal.equity.amount
@@ -111,12 +114,16 @@ class Books:
         # the debt books this month's movements straight into the tape's rows
         self.debt.month = {k: self.tape.tranche[k][month] for k in MOVEMENTS}
         live = self.mode != WOUND_UP
+        self.cash_interest.credit(month, self.ledger, live)  # on the month's opening balances
         self.tape.period["revenue"][month] = self.revenue.collect(month, self.ledger, live)
         self.guarantees.on_lease_end(month, self.revenue.ended, self.collateral[month], self.ledger)
 
     def incur_expenses(self, month: int) -> None:
         live = self.mode != WOUND_UP
-        expenses, fees = self.expenses.accrue(month, self.debt.total_balance(), live, self.revenue.costs)
+        collateral = None
+        if self.expenses.needs_collateral:  # valued as the LTV test values it
+            collateral = self.collateral[month] + self.crypto.value(month)
+        expenses, fees = self.expenses.accrue(month, self.debt.total_balance(), live, self.revenue.costs, collateral)
         period = self.tape.period
         period["opex"][month] = expenses
         period["fees"][month] = fees
@@ -164,6 +171,7 @@ class Books:
             if mask.any():
                 distribute(self, steps, mask, self.few)
         self.short = self.debt.settle(self.mode != WOUND_UP)
+        self.expenses.settle(self.mode != WOUND_UP)
 
     def test_payments(self, month: int) -> None:
         if self.refinancing is not None:
@@ -351,6 +359,8 @@ def _check_market(deal: Deal, market: Market) -> None:
     indices = {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)}
     indices |= {h.index for h in deal.hedges}
     indices |= {refinancing_index(t) for t in deal.tranches if t.refinancing is not None}
+    if deal.reinvestment is not None and isinstance(deal.reinvestment.rate, IndexReinvestment):
+        indices.add(deal.reinvestment.rate.index)
     assets = {c.asset for c in deal.crypto}
     ratings = {t.refinancing.rating for t in deal.tranches if t.refinancing is not None}
     needs = (

@@ -21,6 +21,7 @@ import polars as pl
 from plotly.offline import get_plotlyjs
 
 from waterfall.analytics.bond import tranche_metrics
+from waterfall.analytics.quote import Quote, own_quote
 from waterfall.outcomes.parquet import write_text
 from waterfall.report import charts, sections
 from waterfall.report.directory import MonteCarloTables, ResultsDirectory
@@ -169,9 +170,11 @@ def _calibration(page: Page, results: ResultsDirectory) -> None:
     )
 
 
-def build_report(results: ResultsDirectory) -> str:
-    """The whole page as one HTML string."""
+def build_report(results: ResultsDirectory, quote: Quote | None = None) -> str:
+    """The whole page as one HTML string; yields and durations on ``quote`` (default: the
+    tranche's own, ``own_quote``)."""
     deal = results.deal
+    quote = quote if quote is not None else own_quote(deal)
     page = Page()
     page.section("summary", "Deal summary")
     if deal.description:
@@ -187,10 +190,11 @@ def build_report(results: ResultsDirectory) -> str:
         )
     else:
         page.add("<h3>Base case</h3>")
-        page.add(sections.base_case_outcomes(results.run, tranche_metrics(deal, results.run.cashflows)))
+        metrics = tranche_metrics(deal, results.run.cashflows, quote=quote)
+        page.add(sections.base_case_outcomes(results.run, metrics))
         page.text(
             "Amounts in $ millions; outcomes are the deal's deterministic base case "
-            "(tranches.parquet, path 0). Yield (at the payment frequency), durations, MOIC, price per 100 on the "
+            f"(tranches.parquet, path 0). Yield and durations (quoted {quote}), MOIC, price per 100 on the "
             "benchmark curve (the deal's index curve, no spread) and Z-spread over it are "
             "waterfall.analytics.bond.tranche_metrics of the base-case cash flows (docs/analytics.md)."
         )

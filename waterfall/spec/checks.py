@@ -17,6 +17,7 @@ from waterfall.errors import Problem
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
 from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
 from waterfall.spec.construction import DebtFunds, SponsorFunds
+from waterfall.spec.costs import fee_problems
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
 from waterfall.spec.guarantee import ResidualValueGuarantee
@@ -24,6 +25,7 @@ from waterfall.spec.hedge import InterestRateSwap, hedging_swaps
 from waterfall.spec.lease import PerGpuHourRent, PerMwRent
 from waterfall.spec.lease_checks import lease_terms, redeem_step
 from waterfall.spec.refinancing_checks import check_refinancing
+from waterfall.spec.reinvestment import reinvestment_problems
 from waterfall.spec.steps import (
     FundReserve,
     PayExpenses,
@@ -35,6 +37,7 @@ from waterfall.spec.steps import (
     Sweep,
     Trap,
 )
+from waterfall.spec.tapes import tape_problems
 from waterfall.spec.terminal import IncomeApproach
 from waterfall.spec.tranche import (
     CustomSchedule,
@@ -88,6 +91,7 @@ RESERVED = (
     "vacancy_costs",
     "leasing_costs",
     "refinancing_fees",
+    "interest_income",
 )
 
 
@@ -475,6 +479,9 @@ def check_deal(deal: Deal) -> list[Problem]:
         *walk_bounds(deal, ""),
         *_names(deal),
         *_revenue(deal),
+        *tape_problems(deal.tapes),
+        *fee_problems(deal.fees, deal.calendar),
+        *reinvestment_problems(deal.reinvestment, deal.account_names, set(deal.market.index)),
         *_tranches(deal),
         *_waterfall(deal),
         *_accounts_and_market(deal),

@@ -15,6 +15,7 @@ from waterfall.spec.guarantee import Guarantee
 from waterfall.spec.hedge import Hedge
 from waterfall.spec.lease import Lease, Merchant, PerGpuHourRent, Tape
 from waterfall.spec.market import MarketCurves
+from waterfall.spec.reinvestment import Reinvestment
 from waterfall.spec.steps import Waterfall
 from waterfall.spec.terminal import TerminalValue
 from waterfall.spec.tranche import Equity, Tranche
@@ -55,6 +56,7 @@ class Deal:
     market: MarketCurves = field(factory=MarketCurves)
     sources_and_uses: SourcesAndUses | None = None
     terminal_value: TerminalValue | None = None
+    reinvestment: Reinvestment | None = None
 
     def tranche(self, name: str) -> Tranche:
         return next(t for t in self.tranches if t.name == name)

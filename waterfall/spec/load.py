@@ -25,7 +25,19 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from waterfall.errors import InputError, Problem
-from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, terminal, tranche
+from waterfall.spec import (
+    account,
+    construction,
+    costs,
+    covenant,
+    guarantee,
+    hedge,
+    lease,
+    reinvestment,
+    steps,
+    terminal,
+    tranche,
+)
 from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
 from waterfall.spec.tapes import attach_tapes
@@ -42,6 +54,7 @@ TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
     (hedge.Hedge, hedge.HEDGE_TAGS),
     (construction.OverrunFunding, construction.FUNDING_TAGS),
     (terminal.CampusValue, terminal.CAMPUS_VALUE_TAGS),
+    (reinvestment.ReinvestmentRate, reinvestment.REINVESTMENT_TAGS),
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
