@@ -52,6 +52,15 @@ NAMED = {
         multiplies=True,
     ),
     "non_renewal": Named(("credit.any_tenant.non_renewal_probability",), 1.0, "probability a tenant walks at expiry"),
+    "window_close": Named(
+        ("credit_market.window.close_probability",), 1.0, "monthly chance the refinancing window shuts"
+    ),
+    "spread_multiple": Named(
+        ("credit_market.spreads.classes.*.mean",),
+        1.0,
+        "every rating class's mean refinancing spread, times this",
+        multiplies=True,
+    ),
 }
 
 
