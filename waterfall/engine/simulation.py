@@ -327,6 +327,9 @@ def _check_market(deal: Deal, market: Market) -> None:
         ("prices", assets, market.prices),
         ("credit_spread", ratings, market.credit_spread),
     )
+    window = market.refinancing_open
+    if ratings and window is not None and window.shape[1] < months:
+        raise ValueError(f"market.refinancing_open: expected at least {months} months, found {window.shape[1]}")
     for kind, needed, given in needs:
         for name in sorted(needed):
             if name not in given:

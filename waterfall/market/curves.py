@@ -56,9 +56,10 @@ class Market:
     refinancing_open: np.ndarray | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.refinancing_open is not None and np.ndim(self.refinancing_open) != 2:
-            shape = np.shape(self.refinancing_open)
-            raise ValueError(f"market refinancing_open: expected shape (paths, months), found {shape}")
+        window = self.refinancing_open
+        if window is not None and (np.ndim(window) != 2 or np.shape(window)[0] != self.paths):
+            shape = np.shape(window)
+            raise ValueError(f"market refinancing_open: expected shape ({self.paths}, months), found {shape}")
         for kind in (self.gpu_rent, self.index, self.prices, self.credit_spread):
             for name, array in kind.items():
                 kind[name] = _check(name, array)
