@@ -39,6 +39,8 @@ class Market:
       refinances, by class, (paths, months).
     - ``refinancing_open``: whether the credit market is open to refinance, bool
       (paths, months); None means open throughout.
+    - ``exit_cap_rate``: the campus exit cap rate (annual), (paths, months); None when
+      the scenario does not model it (nothing in the engine reads it yet).
     """
 
     gpu_rent: dict[str, np.ndarray] = field(factory=dict)
@@ -54,6 +56,7 @@ class Market:
     construction_overrun: np.ndarray | None = None
     credit_spread: dict[str, np.ndarray] = field(factory=dict)
     refinancing_open: np.ndarray | None = None
+    exit_cap_rate: np.ndarray | None = None
 
     def __attrs_post_init__(self) -> None:
         window = self.refinancing_open
@@ -99,6 +102,7 @@ class Market:
             construction_overrun=None if self.construction_overrun is None else self.construction_overrun[rows],
             credit_spread={k: v[rows] for k, v in self.credit_spread.items()},
             refinancing_open=None if self.refinancing_open is None else self.refinancing_open[rows],
+            exit_cap_rate=None if self.exit_cap_rate is None else self.exit_cap_rate[rows],
         )
 
     def window(self, offset: int, months: int) -> Market:
@@ -126,6 +130,7 @@ class Market:
             construction_overrun=self.construction_overrun,
             credit_spread={k: cut(v) for k, v in self.credit_spread.items()},
             refinancing_open=None if self.refinancing_open is None else cut(self.refinancing_open),
+            exit_cap_rate=None if self.exit_cap_rate is None else cut(self.exit_cap_rate),
         )
 
     @classmethod
@@ -150,6 +155,7 @@ class Market:
             construction_overrun=None if first.construction_overrun is None else join(lambda p: p.construction_overrun),
             credit_spread={k: join(lambda p, k=k: p.credit_spread[k]) for k in first.credit_spread},
             refinancing_open=None if first.refinancing_open is None else join(lambda p: p.refinancing_open),
+            exit_cap_rate=None if first.exit_cap_rate is None else join(lambda p: p.exit_cap_rate),
         )
 
 

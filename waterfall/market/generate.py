@@ -21,6 +21,7 @@ from waterfall.market.factors import (
     Launch,
     RentModel,
     btc_paths,
+    cap_rate_paths,
     completion_months,
     demand_shocks,
     demand_state,
@@ -43,7 +44,17 @@ from waterfall.spec.deal import Deal
 from waterfall.spec.market import IndexCurve, RatePoint
 
 BLOCK = 1024
-STREAMS = ("demand", "rent", "rates", "tenant_defaults", "tenant_renewals", "crypto", "construction", "credit_market")
+STREAMS = (
+    "demand",
+    "rent",
+    "rates",
+    "tenant_defaults",
+    "tenant_renewals",
+    "crypto",
+    "construction",
+    "credit_market",
+    "exit_cap_rate",
+)
 
 
 def block_generator(seed: int, block: int) -> np.random.Generator:
@@ -188,6 +199,11 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     prices = _prices(scenario, deal, streams["crypto"], common)
     delay, overrun = _construction(scenario, streams["construction"])
     spreads, window = _credit(scenario, deal, streams["credit_market"], common, state)
+    cap = scenario.exit_cap_rate
+    # only a campus is valued on its income
+    exit_cap = None
+    if cap is not None and deal.campuses:
+        exit_cap = cap_rate_paths(cap, months, streams["exit_cap_rate"], common)
     liquidation = scenario.collateral.liquidation
     # a single deal sells its whole fleet at once (volume share 1); a GPU fleet sells
     # into a bust when its rent has fallen below the threshold share of the rent the
@@ -212,6 +228,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
         construction_overrun=overrun,
         credit_spread=spreads,
         refinancing_open=window,
+        exit_cap_rate=exit_cap,
     )
 
 

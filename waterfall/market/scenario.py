@@ -21,6 +21,7 @@ from waterfall.market.factors import (
     BtcModel,
     CreditMarket,
     DemandModel,
+    ExitCapRate,
     LiquidationModel,
     ResidualCurve,
     TenantCredit,
@@ -138,6 +139,7 @@ class Scenario:
     crypto: dict[str, BtcModel] = field(factory=dict)
     construction: ConstructionRisk | None = None
     credit_market: CreditMarket | None = None
+    exit_cap_rate: ExitCapRate | None = None
     description: str = ""
 
 

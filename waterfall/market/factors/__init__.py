@@ -8,6 +8,7 @@ stream with ``named_streams`` so that changing one factor's parameters does
 not move another's draws.
 """
 
+from waterfall.market.factors.cap_rate import ExitCapRate, cap_rate_paths
 from waterfall.market.factors.construction import Construction, completion_months, overruns
 from waterfall.market.factors.credit import (
     CreditMarket,
@@ -64,6 +65,7 @@ __all__ = [
     "CreditMarket",
     "CreditSpreads",
     "DemandModel",
+    "ExitCapRate",
     "HullWhite",
     "Launch",
     "LiquidationModel",
@@ -74,6 +76,7 @@ __all__ = [
     "TenantCredit",
     "age_factor",
     "btc_paths",
+    "cap_rate_paths",
     "completion_months",
     "default_months",
     "demand_shocks",
