@@ -100,7 +100,9 @@ class Covenants:
             missed[:] = np.where(late, missed + 1, 0)
             defaulted |= missed > covenant.grace_periods
             for r in rows:
-                defaulted |= (final[r] == month) & (balance[r] > 0.005)
+                due = final[r] == month
+                if due.any():
+                    defaulted |= due & (balance[r] > 0.005)
         return defaulted
 
 

@@ -209,15 +209,18 @@ class Debt:
         interest: np.ndarray,
         other_service: np.ndarray,
     ) -> np.ndarray:
+        if self.refinancing is None or i not in self.refinancing.terms:
+            # (no refinancing: every path keeps the legal final payment)
+            if month >= self.final_payment[i]:
+                return base
+            return self._original(i, month, base, period_rate, cfads_period, interest, other_service)
         maturity = self.maturity[i]
         if (month >= maturity).all():
             return base
         original = np.where(
             month >= maturity, base, self._original(i, month, base, period_rate, cfads_period, interest, other_service)
         )
-        if self.refinancing is not None and i in self.refinancing.terms:
-            return self.refinancing.scheduled(i, month, base, period_rate, maturity, original)
-        return original
+        return self.refinancing.scheduled(i, month, base, period_rate, maturity, original)
 
     def _original(
         self,

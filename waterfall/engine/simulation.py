@@ -370,6 +370,9 @@ def _check_market(deal: Deal, market: Market) -> None:
         ("campus_rent", deal.campus_rent_factors, market.campus_rent),
         ("credit_spread", ratings, market.credit_spread),
     )
+    window = market.refinancing_open
+    if ratings and window is not None and window.shape[1] < months:
+        raise ValueError(f"market.refinancing_open: expected at least {months} months, found {window.shape[1]}")
     for kind, needed, given in needs:
         for name in sorted(needed):
             if name not in given:

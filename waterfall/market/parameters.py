@@ -56,6 +56,15 @@ NAMED = {
         ("campus_rent.*.start",), 1.0, "every campus market rent factor at closing, a multiple of contract rent"
     ),
     "campus_rent_drift": Named(("campus_rent.*.drift",), 1.0, "annual log drift of every campus market rent factor"),
+    "window_close": Named(
+        ("credit_market.window.close_probability",), 1.0, "monthly chance the refinancing window shuts"
+    ),
+    "spread_multiple": Named(
+        ("credit_market.spreads.classes.*.mean",),
+        1.0,
+        "every rating class's mean refinancing spread, times this",
+        multiplies=True,
+    ),
 }
 
 

@@ -38,9 +38,10 @@ def check_refinancing(deal: Deal) -> Iterator[Problem]:
                 "expected an index for the refinanced coupon (index + the rating class's spread; "
                 "the tranche is fixed-rate), found none",
             )
-        elif index not in deal.market.index:
+        elif terms.index is not None and index not in deal.market.index:
+            # (the tranche's own index is checked with its coupon)
             yield Problem(
-                f"{where}.index" if terms.index is not None else f"tranches[{i}].coupon.index",
+                f"{where}.index",
                 f"expected one of market.index {sorted(deal.market.index)} for the refinanced coupon, found {index!r}",
             )
         if terms.rating not in deal.market.credit_spread:

@@ -11,16 +11,22 @@ passes, 55% fails.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from polars.testing import assert_frame_equal
 
 from tests.builders import build, month, one_tranche_deal
 from waterfall.engine import run
 from waterfall.market.curves import Market, base_case
+from waterfall.market.generate import BLOCK
+from waterfall.market.scenario import load_scenario
 from waterfall.outcomes.tables import tranche_outcomes
+from waterfall.risk.montecarlo import run_monte_carlo
 from waterfall.spec.deal import Deal
+from waterfall.spec.load import load_deal
 
 HORIZON = 48
 MATURITY = 23  # deal month of the legal maturity, 2027-12
@@ -157,3 +163,17 @@ def test_a_refinanced_annuity_runs_past_the_horizon_and_is_outstanding_there_at_
     assert outcome["outstanding"][0] == pytest.approx(left)
     assert outcome["loss"][0] == 0.0 and outcome["refinanced"][0] and outcome["refinanced_period"][0] == MATURITY
     assert tape.default_month[0] == -1
+
+
+def test_a_refinancing_deal_gives_the_same_answer_whatever_the_chunk_size() -> None:
+    """The QTS classes refinance under the bust: some paths refinance, some extend nothing and
+    default; chunks of one block or of three give the same tables."""
+    deal = load_deal(Path(__file__).resolve().parents[3] / "deals" / "qts_cmbs.toml")
+    scenario = load_scenario("bust")
+    paths = 2 * BLOCK + 100
+    one = run_monte_carlo(deal, scenario, paths, seed=3, chunk_size=BLOCK)
+    three = run_monte_carlo(deal, scenario, paths, seed=3, chunk_size=3 * BLOCK)
+    assert_frame_equal(one.tranches, three.tranches)
+    assert_frame_equal(one.summary, three.summary)
+    shares = one.summary.filter(kind="debt")["refinanced_share"]
+    assert shares.min() > 0.0 and shares.max() < 1.0

@@ -19,6 +19,7 @@ from waterfall.market.factors import (
     window_paths,
 )
 from waterfall.market.generate import generate
+from waterfall.market.parameters import with_parameters
 from waterfall.market.scenario import load_scenario
 
 PATHS, MONTHS = 4_000, 60
@@ -112,3 +113,13 @@ def test_a_rating_class_the_scenario_does_not_price_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         generate(load_scenario("base"), deal, seed=1, first_path=0, paths=10)
     assert "credit_market.spreads.classes" in str(caught.value) and "'CCC'" in str(caught.value)
+
+
+def test_named_credit_market_parameters_set_the_scenario() -> None:
+    scenario = with_parameters("bust", {"spread_multiple": 2.0, "window_close": 0.2})
+    assert scenario.credit_market is not None and scenario.credit_market.window is not None
+    assert scenario.credit_market.spreads.classes["BB"].mean == pytest.approx(0.09)
+    assert scenario.credit_market.spreads.classes["BB"].volatility == pytest.approx(0.011)
+    assert scenario.credit_market.window.close_probability == 0.2
+    with pytest.raises(InputError, match="close_probability"):
+        with_parameters("base", {"window_close": 1.5})
