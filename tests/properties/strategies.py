@@ -649,7 +649,7 @@ def stress_pairs(draw: st.DrawFn, low: float, high: float, harsher: int) -> tupl
 # -- the state a waterfall step meets --------------------------------------------------------
 
 STEP_TRANCHES = ("senior", "junior")
-STEP_ACCOUNTS = ("dsra", "maintenance", "trap")
+STEP_ACCOUNTS = ("dsra", "maintenance", "trap", "redemption")
 
 
 def _signed_amounts(paths: int) -> st.SearchStrategy[list[float]]:

@@ -35,6 +35,7 @@ from waterfall.spec.steps import (
     PayHedge,
     PayInterest,
     PayPrincipal,
+    Redeem,
     SellCrypto,
     Step,
     Sweep,
@@ -79,7 +80,10 @@ class StepBooks:
         self.month = 0
         self.sweep_breach = state["breach"]
         self.maintenance_reserves = ["maintenance"]
-        self.hedges = SimpleNamespace(due={HEDGE: state["hedge_due"].copy()})
+        # a swap owes its periodic settlement and, after a default, its termination payment
+        self.hedges = SimpleNamespace(
+            due={HEDGE: state["hedge_due"].copy()}, termination_due={HEDGE: state["hedge_due"][::-1].copy()}
+        )
         self.crypto = CryptoBook.__new__(CryptoBook)
         self.crypto.holdings = {HOLDING: SimpleNamespace(asset=ASSET)}
         self.crypto.prices = {ASSET: state["crypto_price"][None, :]}
@@ -93,6 +97,7 @@ class StepBooks:
         """Everything owed, by name: none of it may grow."""
         owed = {f"expenses.{k}": v for k, v in self.expenses.due.items()}
         owed |= {"fee": self.expenses.fee_due[FEE], "hedge": self.hedges.due[HEDGE]}
+        owed["hedge termination"] = self.hedges.termination_due[HEDGE]
         for i, name in enumerate(STEP_TRANCHES):
             owed[f"{name}.interest_due"] = self.debt.interest_due[i]
             owed[f"{name}.principal_due"] = self.debt.principal_due[i]
@@ -110,6 +115,7 @@ def _step(kind: type, state: dict[str, Any]) -> Step:
         Sweep: Sweep(STEP_TRANCHES, state["percent"], state["percent_on_breach"]),
         Trap: Trap("trap"),
         PayHedge: PayHedge(HEDGE),
+        Redeem: Redeem("redemption", STEP_TRANCHES),
         SellCrypto: SellCrypto(HOLDING, STEP_TRANCHES),
         PayEquity: PayEquity(),
     }[kind]

@@ -103,7 +103,7 @@ def test_equity_moic_and_npv_at_the_hurdle() -> None:
     assert equity.moic[0] == pytest.approx(181.0 / 110.0)
     assert equity.npv[0] == pytest.approx(50.0 / 1.1 + 121.0 / 1.21 - 100.0, rel=1e-12)
     assert equity.unreturned[0] == 0.0
-    assert equity.terminal_value is None
+    assert equity.terminal_value == pytest.approx([0.0])  # no terminal value on this tape
 
 
 def test_equity_at_its_hurdle_has_zero_npv_and_the_hurdle_as_irr() -> None:
@@ -125,9 +125,10 @@ def test_terminal_value_is_reported_when_the_tape_records_it() -> None:
     assert row["moic"] == pytest.approx(0.7)
 
 
-def test_without_a_terminal_value_record_the_column_is_null() -> None:
+def test_without_a_terminal_value_equity_shows_zero_and_debt_null() -> None:
     table = tranche_outcomes(_tape(12, 100.0, equity=10.0))
-    assert table["terminal_value"].null_count() == table.height
+    assert table.filter(pl.col("kind") == "debt")["terminal_value"].null_count() == 1
+    assert table.filter(pl.col("kind") == "equity")["terminal_value"].to_list() == [0.0]
 
 
 def _losing_paths() -> pl.DataFrame:

@@ -15,7 +15,7 @@ from waterfall.engine.columns import column_sums
 from waterfall.engine.tape import Tape
 from waterfall.outcomes.metrics import annual_irr
 
-TERMINAL_VALUE = "terminal_value"  # the tape's record of a horizon value paid to equity, when it has one
+TERMINAL_VALUE = "terminal_value"  # the tape's record of the value realised or marked at the horizon
 
 
 @frozen
@@ -28,7 +28,7 @@ class EquityOutcomes:
     irr: np.ndarray
     moic: np.ndarray  # distributed / invested; NaN when nothing was invested
     npv: np.ndarray  # at the hurdle rate, at closing
-    terminal_value: np.ndarray | None  # None when the tape records none
+    terminal_value: np.ndarray  # 0 on a path, or a deal, without one
 
 
 def hurdle_discount(months: int, hurdle_rate: float) -> np.ndarray:
@@ -46,7 +46,7 @@ def equity_outcomes(tape: Tape) -> EquityOutcomes:
     net = distributions - contributions
     flows = np.vstack([np.full((1, tape.paths), -tape.equity_amount), net])
     npv = column_sums(net * hurdle_discount(tape.months, tape.hurdle_rate)) - tape.equity_amount
-    terminal = tape.period.get(TERMINAL_VALUE)
+    terminal = tape.period[TERMINAL_VALUE]
     return EquityOutcomes(
         invested=invested,
         distributed=distributed,
@@ -54,5 +54,5 @@ def equity_outcomes(tape: Tape) -> EquityOutcomes:
         irr=annual_irr(flows),
         moic=np.divide(distributed, invested, out=np.full(tape.paths, np.nan), where=invested > 0),
         npv=npv,
-        terminal_value=None if terminal is None else column_sums(terminal),
+        terminal_value=column_sums(terminal),
     )

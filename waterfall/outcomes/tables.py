@@ -180,7 +180,7 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
             "irr": equity.irr,
             "moic": equity.moic,
             "npv": equity.npv,
-            "terminal_value": none if equity.terminal_value is None else equity.terminal_value,
+            "terminal_value": equity.terminal_value,
             "wal_years": none,
             "default_period": tape.default_month,
             "first_shortfall_period": np.full(tape.paths, -1),

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from waterfall.engine.terminal import TERMINAL_MARK
 from waterfall.report.directory import MonteCarloTables, RunTables
 from waterfall.spec.covenant import DscrTest
 from waterfall.spec.deal import Deal
@@ -52,7 +53,8 @@ def cash_uses(deal: Deal, run: RunTables) -> pl.DataFrame:
     principal from ``cashflows`` (the ledger sums them into one row per tranche);
     reserves are the ledger's payments from ``operating`` into reserve and lock-up
     accounts (top-ups and traps; releases are a source of cash, not a use); equity
-    is ``periods.equity_distribution``.
+    is ``periods.equity_distribution`` less a terminal value marked to equity (a
+    valuation, not cash paid).
     """
     ledger = run.ledger.filter(pl.col("path") == 0)
     groups = {
@@ -61,6 +63,7 @@ def cash_uses(deal: Deal, run: RunTables) -> pl.DataFrame:
         "hedges": pl.col("destination").is_in([hedge.name for hedge in deal.hedges])
         & (pl.col("source") == "operating"),
         "reserves": pl.col("destination").is_in(list(deal.account_names)) & (pl.col("source") == "operating"),
+        "marked": pl.col("source") == TERMINAL_MARK,
     }
     by_use = ledger.group_by("period").agg(
         [pl.col("amount").filter(test).sum().alias(name) for name, test in groups.items()]
@@ -76,6 +79,7 @@ def cash_uses(deal: Deal, run: RunTables) -> pl.DataFrame:
     table = (
         periods.join(by_use, on="period", how="left")
         .join(debt, on="period", how="left")
+        .with_columns(pl.col("equity") - pl.col("marked").fill_null(0.0))
         .select("period", "date", *(pl.col(name).fill_null(0.0) for name in CASH_USES))
         .sort("period")
     )
