@@ -21,7 +21,7 @@ from waterfall.market.factors import BtcModel, DemandModel, LiquidationModel, Re
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.checks import walk_bounds
 from waterfall.spec.deal import Deal
-from waterfall.spec.load import read_toml, register_union, structure
+from waterfall.spec.load import exists, read_toml, register_union, structure
 
 PRESETS = ("base", "bust", "rates_high", "slow_build")
 # a scenario's name names its results directory: a plain file name
@@ -204,7 +204,7 @@ def scenario_raw(name_or_path: str | Path) -> tuple[dict, str]:
         with resources.as_file(source) as path:
             return read_toml(Path(path)), f"preset {text}"
     path = Path(name_or_path)
-    if not path.exists() and path.suffix != ".toml":
+    if not exists(path) and path.suffix != ".toml":
         expected = f"expected a preset ({', '.join(PRESETS)}) or a scenario file"
         raise InputError(text, [Problem("", f"{expected}, found neither")])
     return read_toml(path), str(path)

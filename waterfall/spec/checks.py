@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from waterfall.errors import Problem
+from waterfall.errors import Problem, key_path
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
 from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
 from waterfall.spec.construction import DebtFunds, SponsorFunds
@@ -58,7 +58,7 @@ def walk_bounds(node: Any, path: str) -> Iterator[Problem]:
             yield from walk_bounds(item, f"{path}[{i}]")
     elif isinstance(node, dict):
         for key, item in node.items():
-            yield from walk_bounds(item, f"{path}.{key}")
+            yield from walk_bounds(item, key_path(path, str(key)))
 
 
 def _unique(names: list[str], path: str) -> Iterator[Problem]:
@@ -241,6 +241,10 @@ def _waterfall(deal: Deal) -> Iterator[Problem]:
                         )
                 if not step.tranches:
                     yield Problem(f"{where}.tranches", "expected at least one tranche, found none")
+                # a tranche listed twice in one step would be paid (and its due counted) twice
+                for k, name in enumerate(step.tranches):
+                    if name in step.tranches[:k]:
+                        yield Problem(f"{where}.tranches[{k}]", f"expected each tranche once, found {name!r} again")
             if (
                 isinstance(step, PayInterest | PayPrincipal)
                 and step.reserve is not None

@@ -24,7 +24,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from waterfall.errors import InputError, Problem
+from waterfall.errors import InputError, Problem, key_path
 from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, tranche
 from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
@@ -46,6 +46,12 @@ TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+# the largest magnitude of any number in an input file: a quadrillion is beyond every real term
+# (dollars, GPUs, months, rates as fractions), and past it float64 no longer holds cents (its
+# spacing at 1e15 is 1/8) and products of terms head for overflow to infinity
+MAX_MAGNITUDE = 1e15
+
+
 class MismatchError(ValueError):
     """A value of the wrong kind; its message is already 'expected ..., found ...'."""
 
@@ -55,17 +61,24 @@ def _found(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _within_limit(value: float) -> None:
+    if abs(value) > MAX_MAGNITUDE:
+        raise MismatchError(f"expected a number of magnitude at most {MAX_MAGNITUDE:.0e}, found {_found(value)}")
+
+
 def _number(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise MismatchError(f"expected a number, found {_found(value)}")
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise MismatchError(f"expected a finite number, found {_found(value)}")
+    _within_limit(value)
     return float(value)
 
 
 def _integer(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise MismatchError(f"expected a whole number, found {_found(value)}")
+    _within_limit(value)
     return value
 
 
@@ -85,7 +98,8 @@ def _month(value: object, _: type) -> dt.date:
     """A month as "YYYY-MM" (a TOML date is accepted and its day ignored)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value.replace(day=1)
-    if isinstance(value, str) and (m := _MONTH.match(value)) and 1 <= int(m[2]) <= 12:
+    # year 0 has no calendar date ("0000-01" would otherwise escape as Python's own error)
+    if isinstance(value, str) and (m := _MONTH.match(value)) and 1 <= int(m[2]) <= 12 and int(m[1]) >= 1:
         return dt.date(int(m[1]), int(m[2]), 1)
     raise MismatchError(f'expected a month "YYYY-MM", found {_found(value)}')
 
@@ -111,7 +125,7 @@ def _tagged(converter: cattrs.Converter, tags: dict[type, str]) -> Any:
             raise MismatchError(f"expected a table with type = {choices}, found {_found(value)}")
         if "type" not in value:
             raise MismatchError(f"expected a key 'type' (one of {choices}), found none")
-        cls = by_tag.get(value["type"])
+        cls = by_tag.get(value["type"]) if isinstance(value["type"], str) else None
         if cls is None:
             raise MismatchError(f"expected type one of {choices}, found {_found(value['type'])}")
         rest = {k: v for k, v in value.items() if k != "type"}
@@ -213,8 +227,7 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
         allowed = sorted(f.name for f in attrs.fields(exc.cl))
         expected = f"expected one of {', '.join(allowed)}" if allowed else "expected no keys here besides type"
         return [
-            Problem(f"{path}.{key}" if path else key, f"unknown key; {expected}, found {key!r}")
-            for key in sorted(exc.extra_fields)
+            Problem(key_path(path, key), f"unknown key; {expected}, found {key!r}") for key in sorted(exc.extra_fields)
         ]
     if isinstance(exc, KeyError):
         return [Problem(path, "required term missing")]
@@ -228,10 +241,10 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
 def _child_path(path: str, note: Any) -> str:
     name = getattr(note, "name", None)
     if name is not None:
-        return f"{path}.{name}" if path else str(name)
+        return key_path(path, str(name))
     index = getattr(note, "index", None)
     if index is not None:
-        return f"{path}.{index}" if isinstance(index, str) else f"{path}[{index}]"
+        return key_path(path, index) if isinstance(index, str) else f"{path}[{index}]"
     return path
 
 
@@ -241,6 +254,14 @@ def structure(raw: dict[str, Any], cls: type, file: str) -> Any:
         return CONVERTER.structure(raw, cls)
     except (ClassValidationError, IterableValidationError, MismatchError) as exc:
         raise InputError(file, _problems(exc, "")) from None
+
+
+def exists(path: Path) -> bool:
+    """Whether ``path`` names something, False for a name no file can have (too long, a NUL)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -256,6 +277,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start}"
         raise InputError(str(path), [Problem("", f"expected UTF-8 text, found an undecodable {where}")]) from None
+    except ValueError:  # after its subclasses above: open() refuses a name holding a NUL
+        raise InputError(repr(str(path)), [Problem("", "cannot read file (its name holds a NUL character)")]) from None
 
 
 def load_deal(path: str | Path) -> Deal:
@@ -270,4 +293,4 @@ def load_deal(path: str | Path) -> Deal:
     return deal
 
 
-__all__ = ["CONVERTER", "load_deal", "structure"]
+__all__ = ["CONVERTER", "exists", "load_deal", "read_toml", "structure"]
