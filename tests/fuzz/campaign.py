@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     text = table(results)
     print("\n" + text)
     if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(text + "\n\n" + "\n".join(log), encoding="utf-8")
     bad = sum(counts[o] for counts, _ in results.values() for o in OUTCOMES if o not in GOOD)
     return 1 if bad else 0

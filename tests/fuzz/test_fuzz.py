@@ -63,13 +63,15 @@ def test_damaged_grid_files(sandbox: Path, case: Case) -> None:
 
 
 def test_every_seed_runs_clean_as_shipped(sandbox: Path) -> None:
-    """Undamaged, every seed file is a clean run: a damaged one's error is the damage's."""
-    stress = FAMILIES["deals"]
-    for seed in seeds.deal_seeds():
+    """Undamaged, every seed file is a clean run: a damaged one's error is the damage's.
+    (The shipped deals themselves are run under every preset by the deal-library tests.)"""
+    small = FAMILIES["deals"]
+    for seed in seeds.deal_seeds()[:2]:
         case = Case(seed.name, Mutation("none", "", seed.text))
-        assert stress.attempt(case, sandbox).outcome == harness.RAN_CLEAN, seed.name
+        assert small.attempt(case, sandbox).outcome == harness.RAN_CLEAN, seed.name
+    partner = min(library(), key=lambda d: d.calendar.horizon_months).name
     for seed in seeds.scenario_seeds():
-        case = Case(seed.name, Mutation("none", "", seed.text), partner=library()[0].name)
+        case = Case(seed.name, Mutation("none", "", seed.text), partner=partner)
         assert FAMILIES["scenarios"].attempt(case, sandbox).outcome == harness.RAN_CLEAN, seed.name
     for seed in seeds.grid_seeds():
         verdict = FAMILIES["grids"].attempt(Case(seed.name, Mutation("none", "", seed.text)), sandbox)
