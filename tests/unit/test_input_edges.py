@@ -16,10 +16,11 @@ import pytest
 
 from waterfall.batch.grid import load_grid
 from waterfall.errors import InputError, Problem
+from waterfall.market.generate import generate
 from waterfall.market.scenario import scenario_from, scenario_raw
 from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
-from waterfall.spec.load import read_toml, structure
+from waterfall.spec.load import load_deal, read_toml, structure
 
 DEALS = Path(__file__).resolve().parents[2] / "deals"
 
@@ -138,3 +139,18 @@ def test_a_grid_scenario_name_too_long_for_a_file_is_a_user_error(tmp_path: Path
     with pytest.raises(InputError) as caught:
         load_grid(_grid(tmp_path, '["deals/gpu_lease_spv.toml"]', f'["{"x" * 5000}"]'))
     assert [p.path for p in caught.value.problems] == ["scenarios[0]"]
+
+
+def test_a_scenario_that_drives_rent_to_infinity_is_named_not_run() -> None:
+    """A volatility of 2^31 overflowed to infinite rents and NaN balances; now the scenario's
+    rent factor is named before anything runs, with no overflow warning on the way."""
+    raw, label = scenario_raw("slow_build")
+    raw = copy.deepcopy(raw)
+    raw["rent"]["cycle_volatility"] = 2.0**31
+    scenario = scenario_from(raw, label)
+    deal = load_deal(DEALS / "gpu_lease_spv.toml")
+    with pytest.raises(InputError) as caught:
+        generate(scenario, deal, 2026, 0, 3)
+    assert caught.value.file == "slow_build"
+    assert [p.path for p in caught.value.problems] == ["rent"]
+    assert "finite" in caught.value.problems[0].message
