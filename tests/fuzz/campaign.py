@@ -24,11 +24,13 @@ from tests.fuzz.families import FAMILIES, Family
 from tests.fuzz.harness import GOOD, OUTCOMES, Verdict
 
 SHOWN = 3  # cases printed per bad outcome and family
+PROGRESS = 1000  # a line of counts every this many files
 
 
 def campaign(family: Family, examples: int, random_seed: int, log: list[str]) -> tuple[dict[str, int], float]:
     counts = dict.fromkeys(OUTCOMES, 0)
     shown: dict[str, int] = defaultdict(int)
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"fuzz-{family.name}-") as tmp:
         where = family.prepare(Path(tmp))
 
@@ -44,6 +46,10 @@ def campaign(family: Family, examples: int, random_seed: int, log: list[str]) ->
         def one(case) -> None:  # type: ignore[no-untyped-def]
             verdict: Verdict = family.attempt(case, where)
             counts[verdict.outcome] += 1
+            done = sum(counts.values())
+            if done % PROGRESS == 0:
+                rate = done / (time.perf_counter() - started)
+                print(f"  {family.name}: {done:,} files, {rate:.1f}/s: {counts}", flush=True)
             if verdict.outcome not in GOOD and shown[verdict.outcome] < SHOWN:
                 shown[verdict.outcome] += 1
                 mutation = case.mutation
@@ -55,7 +61,6 @@ def campaign(family: Family, examples: int, random_seed: int, log: list[str]) ->
                 )
                 print(log[-1], file=sys.stderr, flush=True)
 
-        started = time.perf_counter()
         one()
         return counts, time.perf_counter() - started
 

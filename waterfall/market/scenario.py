@@ -16,7 +16,7 @@ from pathlib import Path
 
 from attrs import field, frozen
 
-from waterfall.errors import InputError, Problem
+from waterfall.errors import InputError, Problem, key_path
 from waterfall.market.factors import BtcModel, DemandModel, LiquidationModel, ResidualCurve, TenantCredit
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.checks import walk_bounds
@@ -143,7 +143,7 @@ def _check(scenario: Scenario) -> list[Problem]:
     if rent.ratios.get(rent.reference, 1.0) != 1.0:
         problems.append(
             Problem(
-                f"rent.ratios.{rent.reference}",
+                key_path("rent.ratios", rent.reference),
                 f"expected 1.0 for the reference generation, found {rent.ratios[rent.reference]!r}",
             )
         )
@@ -174,7 +174,7 @@ def _check(scenario: Scenario) -> list[Problem]:
             )
     for name, ratio in scenario.rent.ratios.items():
         if ratio <= 0:
-            problems.append(Problem(f"rent.ratios.{name}", f"expected a number > 0, found {ratio!r}"))
+            problems.append(Problem(key_path("rent.ratios", name), f"expected a number > 0, found {ratio!r}"))
     return problems
 
 

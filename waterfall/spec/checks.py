@@ -280,7 +280,8 @@ def _accounts_and_market(deal: Deal) -> Iterator[Problem]:
                     )
     for name, curve in deal.market.index.items():
         if not curve.points:
-            yield Problem(f"market.index.{name}.points", "expected at least one {month, rate} point, found none")
+            where = key_path("market.index", name) + ".points"
+            yield Problem(where, "expected at least one {month, rate} point, found none")
 
 
 def _guarantees(deal: Deal) -> Iterator[Problem]:
