@@ -458,9 +458,11 @@ def amounts(*typical: float) -> st.SearchStrategy[float]:
     return st.sampled_from([0.0, 0.01, *typical, 1e11])
 
 
-def extreme_rates() -> st.SearchStrategy[float]:
-    """Coupon, strike and index levels over the whole range the deal language allows, edges first."""
-    return st.one_of(st.sampled_from([-0.05, 0.0, 0.3, 1.0]), rates(-0.05, 1.0))
+def extreme_rates(low: float = -0.05) -> st.SearchStrategy[float]:
+    """Strike and index levels over the whole range the deal language allows (-5% to 100%), edges
+    first; coupons from ``low`` = 0 (a negative coupon makes interest due negative: a lender paying
+    the borrower, which the invariants of a loan do not describe)."""
+    return st.one_of(st.sampled_from([low, 0.0, 0.3, 1.0]), rates(low, 1.0))
 
 
 @st.composite
@@ -472,7 +474,6 @@ def extreme_deal_dicts(draw: st.DrawFn) -> dict[str, Any]:
     horizon = draw(st.one_of(st.sampled_from(EDGES), st.integers(1, 1200)))
     gpus = draw(st.sampled_from([0, 1, 1_000, 1_000_000]))
     market_rent = draw(st.sampled_from([0.0, 0.01, 2.0, 50.0]))
-    last = month(horizon - 1)
     building = draw(st.booleans())
     leases: list[dict[str, Any]] = [
         {
@@ -530,11 +531,11 @@ def extreme_deal_dicts(draw: st.DrawFn) -> dict[str, Any]:
     for tranche in tranches:
         tranche["coupon"] = draw(
             st.one_of(
-                st.builds(lambda r: {"type": "fixed", "rate": r}, extreme_rates()),
+                st.builds(lambda r: {"type": "fixed", "rate": r}, extreme_rates(0.0)),
                 st.builds(
                     lambda s, f: {"type": "floating", "index": INDEX, "spread": s, "floor": f},
-                    extreme_rates(),
-                    extreme_rates(),
+                    extreme_rates(0.0),
+                    extreme_rates(0.0),
                 ),
             )
         )
@@ -687,6 +688,10 @@ def extreme_deal_dicts(draw: st.DrawFn) -> dict[str, Any]:
     }
     if construction is not None:
         deal["construction"] = construction
+    for curves in (deal["market"]["gpu_rent"], deal["market"].get("prices", {})):
+        for curve in curves.values():  # a curve compounding past 1e15 within the horizon is refused
+            if curve["start"] * (1.0 + curve["annual_change"]) ** (horizon / 12) > 1e15:
+                curve["annual_change"] = 0.0
     return deal
 
 

@@ -38,8 +38,8 @@ from waterfall.market.factors import (
     tenant_renewals,
 )
 from waterfall.market.scenario import HullWhiteRates, Scenario, check_against
+from waterfall.spec.bounds import MAX_MAGNITUDE
 from waterfall.spec.deal import Deal
-from waterfall.spec.load import MAX_MAGNITUDE
 from waterfall.spec.market import IndexCurve, RatePoint
 
 BLOCK = 1024

@@ -86,11 +86,14 @@ def _monthly_irr(flows: np.ndarray) -> np.ndarray:
 
 
 def _bisect(flows: np.ndarray, exponents: np.ndarray) -> np.ndarray:
-    """Bisection on NPV x (1 + r)^T, which has NPV's sign and cannot overflow for r > -1;
+    """Bisection on NPV x (1 + r)^T, which has NPV's sign and cannot overflow for r near -1;
     ``exponents`` is T minus each row's month."""
 
     def scaled_npv(rate: np.ndarray) -> np.ndarray:
-        return column_sums(flows * powers(1.0 + rate, exponents))
+        # (1 + r)^T does overflow above ~80% a month over a century of months; an infinite or
+        # undefined NPV there counts as a sign change, so the search stays below that rate
+        with np.errstate(over="ignore", invalid="ignore"):
+            return column_sums(flows * powers(1.0 + rate, exponents))
 
     low = np.full(flows.shape[1], FLOOR)
     high = np.full(flows.shape[1], 1.0)

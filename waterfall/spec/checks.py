@@ -15,7 +15,7 @@ import attrs
 
 from waterfall.errors import Problem, key_path
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
-from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
+from waterfall.spec.bounds import BOUNDS_KEY, MAX_MAGNITUDE, describe, holds
 from waterfall.spec.construction import DebtFunds, SponsorFunds
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
 from waterfall.spec.deal import Deal
@@ -425,4 +425,20 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_hedges_and_crypto(deal),
         *_construction(deal),
         *_sources_and_uses(deal),
+        *_curve_growth(deal),
     ]
+
+
+def _curve_growth(deal: Deal) -> Iterator[Problem]:
+    """A rent or price curve may not compound past ``MAX_MAGNITUDE`` within the horizon (BTC
+    doubling every year for a century is a runaway, not a term)."""
+    years = deal.calendar.horizon_months / 12
+    for kind in ("gpu_rent", "prices"):
+        for name, curve in getattr(deal.market, kind).items():
+            growth = 1.0 + curve.annual_change
+            if growth > 1.0 and curve.start * growth**years > MAX_MAGNITUDE:
+                yield Problem(
+                    key_path(f"market.{kind}", name) + ".annual_change",
+                    f"expected a change that keeps {name} within {MAX_MAGNITUDE:.0e} over the "
+                    f"{deal.calendar.horizon_months}-month horizon, found {curve.annual_change!r}",
+                )

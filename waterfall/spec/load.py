@@ -26,6 +26,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from waterfall.errors import InputError, Problem, key_path
 from waterfall.spec import account, construction, costs, covenant, guarantee, hedge, lease, steps, tranche
+from waterfall.spec.bounds import MAX_MAGNITUDE
 from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
 from waterfall.spec.tapes import attach_tapes
@@ -44,12 +45,6 @@ TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-# the largest magnitude of any number in an input file: a quadrillion is beyond every real term
-# (dollars, GPUs, months, rates as fractions), and past it float64 no longer holds cents (its
-# spacing at 1e15 is 1/8) and products of terms head for overflow to infinity
-MAX_MAGNITUDE = 1e15
 
 
 class MismatchError(ValueError):
