@@ -142,6 +142,8 @@ def _kind_of(value: Any) -> str:
         return "number"
     if isinstance(value, dt.datetime):
         return "datetime"
+    if _is_month(value):  # a TOML date stands for a month as "YYYY-MM" does
+        return "month"
     return type(value).__name__
 
 

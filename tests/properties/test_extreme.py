@@ -34,7 +34,7 @@ from waterfall.market.scenario import PRESETS, load_scenario
 from waterfall.risk.montecarlo import run_monte_carlo
 from waterfall.spec.deal import Deal
 
-EXAMPLES = 40
+EXAMPLES = 25
 # the invariants whose tolerances scale with the deal (or are a cent of a payment); the others
 # (no negative balance, nothing held after wind-up) allow a millionth of a dollar, below the
 # float rounding of $100bn balances: check_tape applies them with a tolerance scaled to the deal
@@ -74,7 +74,7 @@ def test_extreme_deals_are_deterministic_and_path_independent(deal: Deal, scenar
         _assert_tapes_equal(_path(together, p), alone, rtol=1e-9, what=f"path {p}: ")
 
 
-@settings(max_examples=10)
+@settings(max_examples=6)
 @given(strategies.extreme_deals().filter(lambda d: d.calendar.horizon_months <= SHORT), st.sampled_from(PRESETS))
 def test_extreme_monte_carlo_does_not_depend_on_the_chunk_size(deal: Deal, scenario: str) -> None:
     loaded = load_scenario(scenario)
