@@ -128,10 +128,10 @@ def _is_date(value: Any) -> bool:
 
 
 def _is_month(value: Any) -> bool:
-    """A value the loader reads as a month: a TOML date, or "YYYY-MM" of a real month."""
+    """A value the loader reads as a month: a TOML date, or "YYYY-MM" of a real month, 1900 to 2999."""
     if isinstance(value, dt.date):
-        return not isinstance(value, dt.datetime)
-    return isinstance(value, str) and bool(re.match(r"^\d{4}-(0[1-9]|1[0-2])$", value)) and value[:4] != "0000"
+        return not isinstance(value, dt.datetime) and 1900 <= value.year <= 2999
+    return isinstance(value, str) and bool(re.match(r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$", value))
 
 
 def _kind_of(value: Any) -> str:

@@ -12,10 +12,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from waterfall.batch.grid import load_grid
+from waterfall.engine import run
 from waterfall.errors import InputError, Problem
+from waterfall.market.curves import base_case
 from waterfall.market.generate import generate
 from waterfall.market.scenario import scenario_from, scenario_raw
 from waterfall.spec.checks import check_deal
@@ -43,6 +46,27 @@ def only(problems: list[Problem], path: str) -> Problem:
     assert found, f"no problem at {path!r}: {[str(p) for p in problems]}"
     assert "expected" in found[0].message and "found" in found[0].message, found[0]
     return found[0]
+
+
+@pytest.mark.parametrize(("value", "fragment"), [("0024-11", "from 1900-01 to 2999-12"), ("9999-12", "to 2999-12")])
+def test_a_month_outside_1900_to_2999_is_refused(value: str, fragment: str) -> None:
+    """Year 24 printed as "24-11" in later messages; year 9999 leaves no room for a horizon."""
+    raw = raw_deal()
+    raw["calendar"]["start"] = value
+    assert fragment in only(problems_of(raw), "calendar.start").message
+
+
+def test_a_hedge_on_a_tranche_of_a_vanishing_balance_does_not_overflow() -> None:
+    """A swap amortising with a delayed-draw tranche lent 5e-324 at closing overflowed
+    (drawn balance / original balance) to NaN balances; such a tranche has nothing to amortise with."""
+    raw = raw_deal("vantage_frontier")
+    assert raw["tranches"][0]["draws"] and any(h.get("amortise_with") for h in raw["hedges"])
+    raw["tranches"][0]["balance"] = 5e-324
+    raw.pop("sources_and_uses", None)
+    deal = structure(raw, Deal, "deal.toml")
+    assert not check_deal(deal)
+    tape = run(deal, base_case(deal))
+    assert np.isfinite(tape.tranche["balance_start"]).all()
 
 
 def test_year_zero_is_a_malformed_month() -> None:

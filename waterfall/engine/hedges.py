@@ -35,7 +35,10 @@ class Hedges:
             notional = np.full(ledger.paths, hedge.notional)
             if hedge.amortise_with is not None:
                 i = debt.position[hedge.amortise_with]
-                notional = notional * debt.balance[i] / debt.original[i] if debt.original[i] > 0 else 0.0 * notional
+                # a tranche lent less than half a cent at closing has nothing to amortise with (later
+                # draws over a vanishing original would make the share overflow)
+                share = debt.balance[i] / debt.original[i] if debt.original[i] > 0.005 else 0.0 * notional
+                notional = notional * share
             fixing = self.index[hedge.index][first]
             if isinstance(hedge, InterestRateCap):
                 net = np.maximum(fixing - hedge.strike, 0.0) * notional * yf

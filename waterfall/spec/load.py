@@ -45,6 +45,7 @@ TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_MONTH, LAST_MONTH = dt.date(1900, 1, 1), dt.date(2999, 12, 1)
 
 
 class MismatchError(ValueError):
@@ -90,13 +91,19 @@ def _flag(value: object, _: type) -> bool:
 
 
 def _month(value: object, _: type) -> dt.date:
-    """A month as "YYYY-MM" (a TOML date is accepted and its day ignored)."""
+    """A month as "YYYY-MM" (a TOML date is accepted and its day ignored), from 1900 to 2999:
+    beyond every deal, and a 1,200-month horizon from the last one still ends before 9999
+    (year 0 has no date at all; years before 1000 print without their leading zeros)."""
+    month = None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.replace(day=1)
-    # year 0 has no calendar date ("0000-01" would otherwise escape as Python's own error)
-    if isinstance(value, str) and (m := _MONTH.match(value)) and 1 <= int(m[2]) <= 12 and int(m[1]) >= 1:
-        return dt.date(int(m[1]), int(m[2]), 1)
-    raise MismatchError(f'expected a month "YYYY-MM", found {_found(value)}')
+        month = value.replace(day=1)
+    elif isinstance(value, str) and (m := _MONTH.match(value)) and 1 <= int(m[2]) <= 12 and int(m[1]) >= 1:
+        month = dt.date(int(m[1]), int(m[2]), 1)
+    if month is None:
+        raise MismatchError(f'expected a month "YYYY-MM", found {_found(value)}')
+    if not FIRST_MONTH <= month <= LAST_MONTH:
+        raise MismatchError(f"expected a month from 1900-01 to 2999-12, found {_found(value)}")
+    return month
 
 
 def _literal(kind: Any) -> Any:
