@@ -178,3 +178,14 @@ def test_a_scenario_that_drives_rent_to_infinity_is_named_not_run() -> None:
     assert caught.value.file == "slow_build"
     assert [p.path for p in caught.value.problems] == ["rent"]
     assert "finite" in caught.value.problems[0].message
+
+
+def test_a_construction_delay_of_vanishing_spread_is_a_fixed_delay() -> None:
+    """A delay sd of 5e-324 overflowed the gamma shape (mean / sd)^2 with a Python OverflowError."""
+    raw, label = scenario_raw("slow_build")
+    raw = copy.deepcopy(raw)
+    raw["construction"]["delay_sd_months"] = 5e-324
+    scenario = scenario_from(raw, label)
+    market = generate(scenario, load_deal(DEALS / "campus_15y.toml"), 2026, 0, 3)
+    assert market.construction_delay is not None
+    assert (market.construction_delay == market.construction_delay[0]).all()
