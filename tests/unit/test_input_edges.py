@@ -181,10 +181,10 @@ def test_a_scenario_that_drives_rent_to_infinity_is_named_not_run() -> None:
 
 
 def test_a_construction_delay_of_vanishing_spread_is_a_fixed_delay() -> None:
-    """A delay sd of 5e-324 overflowed the gamma shape (mean / sd)^2 with a Python OverflowError."""
+    """A delay sd of 1e-300 overflowed the gamma shape (mean / sd)^2 with a Python OverflowError."""
     raw, label = scenario_raw("slow_build")
     raw = copy.deepcopy(raw)
-    raw["construction"]["delay_sd_months"] = 5e-324
+    raw["construction"]["delay_sd_months"] = 1e-300
     scenario = scenario_from(raw, label)
     market = generate(scenario, load_deal(DEALS / "campus_15y.toml"), 2026, 0, 3)
     assert market.construction_delay is not None
