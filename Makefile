@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench deals report batch batch-dask clean
+.PHONY: install run test lint fuzz bench deals report batch batch-dask clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ batch-dask: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# damaged deal, scenario and grid files, FUZZ_EXAMPLES per family (the suite runs a few hundred):
+# prints family x outcome (clean error / ran clean / crash / unclear message / invariant violation / hang)
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.campaign --examples $(FUZZ_EXAMPLES) --report out/fuzz/report.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

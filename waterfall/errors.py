@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from attrs import frozen
+
+# a key that is not a bare TOML key is quoted in a field path, as TOML writes it, so that an
+# empty, dotted or spaced key still names one place: credit.tenants."Tenant A".hazard
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def key_path(path: str, key: str) -> str:
+    """The field path of table ``key`` inside ``path``."""
+    shown = key if _BARE_KEY.match(key) else '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{path}.{shown}" if path else shown
 
 
 @frozen

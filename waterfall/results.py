@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -13,6 +15,9 @@ from waterfall.market.curves import Market, base_case
 from waterfall.outcomes import tables
 from waterfall.outcomes.parquet import write_tables
 from waterfall.spec.deal import Deal
+
+if TYPE_CHECKING:
+    from waterfall.report.notebook import RunPlots
 
 TABLES = ("cashflows", "periods", "ledger", "tranches")
 
@@ -45,8 +50,22 @@ class Results:
         """Write the four tables as parquet; each file appears whole or not at all."""
         return write_tables(directory, {name: getattr(self, name) for name in TABLES})
 
+    def _repr_html_(self) -> str:  # the notebook summary (waterfall.report.notebook)
+        return _notebook().results_html(self)
+
+    @property
+    def plot(self) -> RunPlots:
+        """The report's base-case charts as plotly figures: ``.cash_uses()``, ``.balances()``."""
+        return _notebook().RunPlots(self)
+
 
 def simulate(deal: Deal, market: Market | None = None, paths: int = 1) -> Results:
     """Run ``deal`` under ``market`` (default: the deal's own base case on ``paths`` paths)."""
     market = market if market is not None else base_case(deal, paths)
     return Results(deal, run(deal, market))
+
+
+def _notebook() -> Any:
+    """``waterfall.report.notebook``, imported when a notebook first asks: it sits above this
+    module (it formats as the report does) and loads plotly, which a run never needs."""
+    return importlib.import_module("waterfall.report.notebook")

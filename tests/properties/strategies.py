@@ -692,3 +692,257 @@ def step_states(draw: st.DrawFn) -> dict[str, Any]:
         "percent": draw(fraction(0.0, 1.0)),
         "percent_on_breach": draw(fraction(0.0, 1.0)),
     }
+
+
+# -- extreme but valid deals -------------------------------------------------------------------------
+
+BTC = "BTC"
+CAMPUS = "campus"
+EDGES = (1, 2, 3, 12, 120, 1200)  # horizons at and near the deal language's bounds (1 to 1200 months)
+
+
+def amounts(*typical: float) -> st.SearchStrategy[float]:
+    """Zero, a cent, the typical sizes given, and a hundred billion: the edges a term can sit at."""
+    return st.sampled_from([0.0, 0.01, *typical, 1e11])
+
+
+def extreme_rates(low: float = -0.05) -> st.SearchStrategy[float]:
+    """Strike and index levels over the whole range the deal language allows (-5% to 100%), edges
+    first; coupons from ``low`` = 0 (a negative coupon makes interest due negative: a lender paying
+    the borrower, which the invariants of a loan do not describe)."""
+    return st.one_of(st.sampled_from([low, 0.0, 0.3, 1.0]), rates(low, 1.0))
+
+
+@st.composite
+def extreme_deal_dicts(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid deal at the edges of every feature: 1 to 1,200 months, no GPUs to a million, zero
+    to $100bn balances, rates from -5% to 100%, every tranche kind and PIK mode, DSRA, maintenance
+    and lock-up accounts, covenants, a campus under construction with overrun funding, lease
+    backstops and residual value guarantees, swaps and caps, and a BTC holding sold to pay debt."""
+    horizon = draw(st.one_of(st.sampled_from(EDGES), st.integers(1, 1200)))
+    gpus = draw(st.sampled_from([0, 1, 1_000, 1_000_000]))
+    market_rent = draw(st.sampled_from([0.0, 0.01, 2.0, 50.0]))
+    building = draw(st.booleans())
+    leases: list[dict[str, Any]] = [
+        {
+            "name": "fixed_lease",
+            "tenant": "fixed_tenant",
+            "start": month(0),
+            "term_months": draw(st.integers(1, horizon + 24)),
+            "escalator": draw(st.sampled_from([-0.5, 0.0, 0.03, 0.5])),
+            "take_or_pay": draw(st.booleans()),
+            "rent": {"type": "fixed", "monthly": draw(amounts(1e6, 1e8))},
+        }
+    ]
+    if gpus and draw(st.booleans()):
+        lease = draw(gpu_leases(gpus, max(market_rent, 0.01), calm=False))
+        lease["start"] = month(0)
+        leases.append(lease)
+    campuses: list[dict[str, Any]] = []
+    construction = None
+    if building:
+        completion = draw(st.integers(0, horizon - 1))
+        cost = draw(amounts(1e8, 1e9))
+        campuses.append(
+            {
+                "name": CAMPUS,
+                "mw": draw(st.sampled_from([0.0, 1.0, 100.0, 5_000.0])),
+                "cost": cost,
+                "completion": month(completion),
+                "useful_life_months": draw(st.sampled_from([1, 240, 1200])),
+                "salvage_pct": draw(fraction(0.0, 1.0)),
+            }
+        )
+        leases.append(
+            {
+                "name": "campus_lease",
+                "tenant": "hyperscaler",
+                "start": month(completion),
+                "term_months": draw(st.integers(1, 1200)),
+                "escalator": 0.02,
+                "take_or_pay": True,
+                "rent": {
+                    "type": "per_mw",
+                    "campus": CAMPUS,
+                    "mw": draw(st.sampled_from([0.0, 1.0, 100.0])),
+                    "rate_per_mw_month": draw(amounts(1e5)),
+                },
+            }
+        )
+    count = draw(st.integers(1, 3))
+    balances = [draw(amounts(1e6, 1e9)) for _ in range(count)]
+    tranches = [
+        draw(tranche_dicts(i, b, horizon, sculpted_ok=i == count - 1 and count > 1, calm=False))
+        for i, b in enumerate(balances)
+    ]
+    piks = ["none", "always", "toggle", *(["construction"] if building else [])]
+    for tranche in tranches:
+        tranche["coupon"] = draw(
+            st.one_of(
+                st.builds(lambda r: {"type": "fixed", "rate": r}, extreme_rates(0.0)),
+                st.builds(
+                    lambda s, f: {"type": "floating", "index": INDEX, "spread": s, "floor": f},
+                    extreme_rates(0.0),
+                    extreme_rates(0.0),
+                ),
+            )
+        )
+        tranche["pik"] = draw(st.sampled_from(piks))
+    names = [t["name"] for t in tranches]
+    if building:
+        funding = draw(
+            st.sampled_from(
+                [{"type": "equity"}, {"type": "sponsor", "sponsor": "sponsor"}, {"type": "debt", "tranche": names[0]}]
+            )
+        )
+        construction = {"budget": campuses[0]["cost"], "overrun_funding": funding}
+
+    accounts: list[dict[str, Any]] = []
+    dsra, reserve, trap = draw(st.booleans()), draw(st.booleans()), draw(st.booleans())
+    if dsra:
+        accounts.append(
+            {
+                "name": DSRA,
+                "type": "dsra",
+                "tranches": names[:1],
+                "target_months": draw(st.sampled_from([0.0, 0.5, 6.0, 120.0])),
+                "closing_balance": draw(amounts(1e6)),
+            }
+        )
+    if reserve:
+        accounts.append({"name": "maintenance", "type": "maintenance_reserve", "target": draw(amounts(1e6))})
+    if trap:
+        accounts.append({"name": TRAP, "type": "lock_up"})
+
+    hedges: list[dict[str, Any]] = []
+    kinds = draw(st.lists(st.sampled_from(["swap", "cap"]), max_size=2, unique=True)) if horizon > 1 else []
+    for kind in kinds:  # a hedge ends after it starts: a one-month deal has none
+        hedge = {
+            "name": f"{kind}_1",
+            "type": kind,
+            "index": INDEX,
+            "notional": draw(amounts(1e8)),
+            "fixed_rate" if kind == "swap" else "strike": draw(extreme_rates()),
+            "start": month(0),
+            "end": month(draw(st.integers(1, horizon - 1))),
+        }
+        if draw(st.booleans()):
+            hedge["amortise_with"] = names[0]
+        hedges.append(hedge)
+    crypto = []
+    if draw(st.booleans()):
+        crypto.append({"name": "btc", "asset": BTC, "units": draw(st.sampled_from([0.0, 1.0, 1e6]))})
+    guarantees = []
+    guaranteed = draw(st.sampled_from([lease["name"] for lease in leases]))
+    if draw(st.booleans()):
+        guarantees.append(
+            {
+                "name": "backstop",
+                "type": "lease_backstop",
+                "guarantor": "guarantor",
+                "lease": guaranteed,
+                "cap": draw(amounts(1e8)),
+            }
+        )
+    if draw(st.booleans()):
+        guarantees.append(
+            {
+                "name": "rvg",
+                "type": "residual_value",
+                "guarantor": "guarantor",
+                "lease": guaranteed,
+                "floor": draw(fraction(0.0, 1.0)),
+                "cap": draw(amounts(1e8)),
+                "covers_months": draw(st.integers(1, 1200)),
+            }
+        )
+
+    def steps(reserves: bool, end: dict[str, Any]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = [{"type": "pay_expenses"}]
+        out += [{"type": "pay_hedge", "hedge": h["name"]} for h in hedges if h["type"] == "swap"]
+        out += [{"type": "sell_crypto", "holding": c["name"], "tranches": names} for c in crypto]
+        for i, name in enumerate(names):
+            backed = {"reserve": DSRA} if reserves and dsra and i == 0 else {}
+            out += [
+                {"type": "pay_interest", "tranches": [name], **backed},
+                {"type": "pay_principal", "tranches": [name], **backed},
+            ]
+        if reserves and dsra:
+            out.append({"type": "fund_reserve", "account": DSRA})
+        if reserves and reserve:
+            out.append({"type": "fund_reserve", "account": "maintenance"})
+        return [*out, end]
+
+    equity = {"type": "pay_equity"}
+    deal = {
+        "name": "extreme",
+        "calendar": {
+            "start": month(0),
+            "horizon_months": horizon,
+            "payment_frequency": draw(st.sampled_from(["monthly", "quarterly"])),
+            "day_count": draw(st.sampled_from(["30/360", "ACT/360", "ACT/365F"])),
+            "rounding": draw(st.sampled_from(["none", "cents"])),
+        },
+        "fleets": [
+            {
+                "name": FLEET,
+                "generation": GENERATION,
+                "count": gpus,
+                "cost_per_gpu": draw(st.sampled_from([0.0, 1.0, 30_000.0])),
+                "delivery": month(draw(st.integers(0, horizon - 1))),
+                "useful_life_months": draw(st.sampled_from([1, 60, 1200])),
+                "salvage_pct": draw(fraction(0.0, 1.0)),
+            }
+        ],
+        "campuses": campuses,
+        "leases": leases,
+        "merchant": [{"fleet": FLEET, "utilisation": draw(fraction(0.0, 1.0))}] if gpus and draw(st.booleans()) else [],
+        "costs": {
+            "fixed_opex_monthly": draw(amounts(1e6)),
+            "maintenance_capex_monthly": draw(amounts(1e5)),
+            "escalation": draw(st.sampled_from([-0.05, 0.0, 0.1])),
+        },
+        "accounts": accounts,
+        "tranches": tranches,
+        "equity": {"amount": draw(amounts(1e8))},
+        "covenants": draw(covenant_dicts(names, 1e6)),
+        "guarantees": guarantees,
+        "hedges": hedges,
+        "crypto": crypto,
+        "enforcement": {"sale_lag_months": draw(st.integers(0, 12)), "haircut": draw(fraction(0.0, 1.0))},
+        "market": {
+            "gpu_rent": {
+                GENERATION: {"start": market_rent, "annual_change": draw(st.sampled_from([-1.0, -0.3, 0.0, 1.0]))}
+            },
+            "index": {INDEX: {"points": [{"month": 0, "rate": draw(extreme_rates())}]}},
+            **(
+                {
+                    "prices": {
+                        BTC: {
+                            "start": draw(st.sampled_from([0.0, 1.0, 60_000.0])),
+                            "annual_change": draw(fraction(-1.0, 1.0)),
+                        }
+                    }
+                }
+                if crypto
+                else {}
+            ),
+        },
+        "waterfall": {
+            "normal": steps(True, equity),
+            "lock_up": steps(True, {"type": "trap", "account": TRAP} if trap else equity),
+            "default": steps(False, equity),
+        },
+    }
+    if construction is not None:
+        deal["construction"] = construction
+    for curves in (deal["market"]["gpu_rent"], deal["market"].get("prices", {})):
+        for curve in curves.values():  # a curve compounding past 1e15 within the horizon is refused
+            if curve["start"] * (1.0 + curve["annual_change"]) ** (horizon / 12) > 1e15:
+                curve["annual_change"] = 0.0
+    return deal
+
+
+def extreme_deals() -> st.SearchStrategy[Deal]:
+    """Extreme but valid deals (``extreme_deal_dicts``), structured and checked."""
+    return extreme_deal_dicts().map(build)

@@ -34,7 +34,7 @@ from waterfall.risk.montecarlo import DEFAULT_CHUNK
 from waterfall.spec.bounds import at_least
 from waterfall.spec.checks import walk_bounds
 from waterfall.spec.deal import Deal
-from waterfall.spec.load import load_deal, read_toml, structure
+from waterfall.spec.load import exists, load_deal, read_toml, structure
 
 
 @frozen
@@ -102,6 +102,10 @@ def grid_from(raw: dict, path: Path, sha256: str) -> LoadedGrid:
     label = str(path)
     grid = structure(raw, Grid, label)
     problems = list(walk_bounds(grid, ""))
+    # a grid of no deal or no scenario has no cell: a batch of it would finish having run nothing
+    for key in ("deals", "scenarios"):
+        if not getattr(grid, key):
+            problems.append(Problem(key, f"expected at least one entry, found {getattr(grid, key)!r}"))
     if not NAME.match(grid.name):
         problems.append(Problem("name", f"expected letters, digits, '_', '-' or '.', found {grid.name!r}"))
     deals = _deals(grid, path.parent, problems)
@@ -151,7 +155,7 @@ def _deals(grid: Grid, root: Path, problems: list[Problem]) -> list[tuple[Deal, 
             problems.append(Problem(f"deals[{i}]", f"expected deal files matching {pattern!r}, found none"))
         for match in matches:
             file = Path(match)
-            if not file.exists():
+            if not exists(file):
                 problems.append(Problem(f"deals[{i}]", f"expected a deal file, found no file {pattern!r}"))
                 continue
             try:

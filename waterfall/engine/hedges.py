@@ -32,7 +32,9 @@ class Hedges:
             return notional
         i = debt.position[hedge.amortise_with]
         balance = debt.balance[i] if balance is None else balance
-        return notional * balance / debt.original[i] if debt.original[i] > 0 else 0.0 * notional
+        # a tranche lent less than half a cent at closing has nothing to amortise with (later
+        # draws over a vanishing original would make the share overflow)
+        return notional * balance / debt.original[i] if debt.original[i] > 0.005 else 0.0 * notional
 
     def settle(self, month: int, debt: Debt, ledger: Ledger, live: np.ndarray) -> np.ndarray:
         """On a payment date: the counterparty pays in now; what the SPV owes waits for ``pay_hedge``.

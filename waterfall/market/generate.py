@@ -14,6 +14,7 @@ import datetime as dt
 import attrs
 import numpy as np
 
+from waterfall.errors import InputError, Problem, key_path
 from waterfall.market.curves import Market, rent_curve
 from waterfall.market.factors import (
     Construction,
@@ -42,6 +43,7 @@ from waterfall.market.factors import (
     window_paths,
 )
 from waterfall.market.scenario import HullWhiteRates, Scenario, check_against
+from waterfall.spec.bounds import MAX_MAGNITUDE
 from waterfall.spec.deal import Deal
 from waterfall.spec.market import IndexCurve, RatePoint
 from waterfall.spec.terminal import IncomeApproach
@@ -253,8 +255,36 @@ def generate(scenario: Scenario, deal: Deal, seed: int, first_path: int, paths: 
     if first_path % BLOCK:
         raise ValueError(f"first_path: expected a multiple of {BLOCK}, found {first_path}")
     first = first_path // BLOCK
-    blocks = [generate_block(scenario, deal, seed, b) for b in range(first, first + -(-paths // BLOCK))]
-    return Market.concat(blocks).take(slice(0, paths))
+    # an extreme scenario (a huge volatility, a steep drift over a long horizon) can overflow;
+    # that is caught below as the scenario's mistake, not left to warn and spread NaN
+    with np.errstate(over="ignore", invalid="ignore"):
+        blocks = [generate_block(scenario, deal, seed, b) for b in range(first, first + -(-paths // BLOCK))]
+    market = Market.concat(blocks).take(slice(0, paths))
+    _check_finite(scenario, deal, market)
+    return market
+
+
+def _check_finite(scenario: Scenario, deal: Deal, market: Market) -> None:
+    """Every generated price, rate and value finite and within the loader's ``MAX_MAGNITUDE``
+    (a rent of a quadrillion dollars an hour is a runaway, and overflows in the waterfall),
+    or an ``InputError`` naming the scenario's factor."""
+    arrays = [(f"rent (generation {name})", "rent", a) for name, a in market.gpu_rent.items()]
+    arrays += [(f"index {name}", key_path("rates", name), a) for name, a in market.index.items()]
+    arrays += [(f"price of {name}", key_path("crypto", name), a) for name, a in market.prices.items()]
+    if market.collateral is not None:
+        arrays.append(("GPU collateral value", "collateral", market.collateral))
+    problems: list[Problem] = []
+    for what, path, array in arrays:
+        if path == "collateral" and problems:
+            break  # the fleet's value follows its rent: a runaway rent is the one mistake
+        bad = ~(np.abs(array) <= MAX_MAGNITUDE)  # NaN fails the comparison too
+        if bad.any():
+            month = int(np.argwhere(bad)[0][1])
+            found = f"{array[bad].flat[0]} in month {month} of {deal.calendar.horizon_months} (deal {deal.name!r})"
+            expected = f"expected parameters that keep the {what} finite and within {MAX_MAGNITUDE:.0e}"
+            problems.append(Problem(path, f"{expected}, found {found}"))
+    if problems:
+        raise InputError(scenario.name, problems)
 
 
 def on_clock(deal: Deal, start: dt.date, months: int) -> Deal:

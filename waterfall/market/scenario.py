@@ -16,7 +16,7 @@ from pathlib import Path
 
 from attrs import field, frozen
 
-from waterfall.errors import InputError, Problem
+from waterfall.errors import InputError, Problem, key_path
 from waterfall.market.factors import (
     BtcModel,
     CampusRentModel,
@@ -30,7 +30,7 @@ from waterfall.market.factors import (
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.checks import walk_bounds
 from waterfall.spec.deal import Deal
-from waterfall.spec.load import read_toml, register_union, structure
+from waterfall.spec.load import exists, read_toml, register_union, structure
 
 PRESETS = ("base", "bust", "rates_high", "slow_build")
 # a scenario's name names its results directory: a plain file name
@@ -157,7 +157,7 @@ def _check(scenario: Scenario) -> list[Problem]:
     if rent.ratios.get(rent.reference, 1.0) != 1.0:
         problems.append(
             Problem(
-                f"rent.ratios.{rent.reference}",
+                key_path("rent.ratios", rent.reference),
                 f"expected 1.0 for the reference generation, found {rent.ratios[rent.reference]!r}",
             )
         )
@@ -190,7 +190,7 @@ def _check(scenario: Scenario) -> list[Problem]:
         problems.append(Problem("credit_market.spreads.classes", "expected at least one rating class, found none"))
     for name, ratio in scenario.rent.ratios.items():
         if ratio <= 0:
-            problems.append(Problem(f"rent.ratios.{name}", f"expected a number > 0, found {ratio!r}"))
+            problems.append(Problem(key_path("rent.ratios", name), f"expected a number > 0, found {ratio!r}"))
     return problems
 
 
@@ -242,7 +242,7 @@ def scenario_raw(name_or_path: str | Path) -> tuple[dict, str]:
         with resources.as_file(source) as path:
             return read_toml(Path(path)), f"preset {text}"
     path = Path(name_or_path)
-    if not path.exists() and path.suffix != ".toml":
+    if not exists(path) and path.suffix != ".toml":
         expected = f"expected a preset ({', '.join(PRESETS)}) or a scenario file"
         raise InputError(text, [Problem("", f"{expected}, found neither")])
     return read_toml(path), str(path)

@@ -60,18 +60,21 @@ def _monthly_irr(flows: np.ndarray) -> np.ndarray:
     months = flowing.astype(np.float64)[:, None]
     rate = np.full(flows.shape[1], 0.01)
     active = np.arange(flows.shape[1])  # Newton works only on the paths not yet settled
-    for _ in range(30):
-        r, f = rate[active], flows[:, active]
-        discount = powers(1.0 / (1.0 + r), flowing)
-        value = column_sums(f * discount)
-        slope = -column_sums(f * months * discount) / (1.0 + r)
-        step = np.divide(value, slope, out=np.zeros_like(value), where=slope != 0)
-        rate[active] = np.clip(r - step, -0.5, 1.0)
-        active = active[np.abs(step) >= 1e-13]
-        if active.size == 0:
-            break
-    discount = powers(1.0 / (1.0 + rate), flowing)
-    settled = np.abs(column_sums(flows * discount)) <= 1e-9 * column_sums(np.abs(flows))
+    # at -50% a month over hundreds of months the discount factor overflows: such a path's
+    # NPV is not finite, so it does not settle and goes to bisection, which cannot overflow
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(30):
+            r, f = rate[active], flows[:, active]
+            discount = powers(1.0 / (1.0 + r), flowing)
+            value = column_sums(f * discount)
+            slope = -column_sums(f * months * discount) / (1.0 + r)
+            step = np.divide(value, slope, out=np.zeros_like(value), where=slope != 0)
+            rate[active] = np.clip(r - step, -0.5, 1.0)
+            active = active[np.abs(step) >= 1e-13]
+            if active.size == 0:
+                break
+        discount = powers(1.0 / (1.0 + rate), flowing)
+        settled = np.abs(column_sums(flows * discount)) <= 1e-9 * column_sums(np.abs(flows))
     if not settled.all():
         bisected = _bisect(flows[:, ~settled], horizon - flowing)
         rate = np.where(settled, rate, bisected[np.cumsum(~settled) - 1])
@@ -83,11 +86,14 @@ def _monthly_irr(flows: np.ndarray) -> np.ndarray:
 
 
 def _bisect(flows: np.ndarray, exponents: np.ndarray) -> np.ndarray:
-    """Bisection on NPV x (1 + r)^T, which has NPV's sign and cannot overflow for r > -1;
+    """Bisection on NPV x (1 + r)^T, which has NPV's sign and cannot overflow for r near -1;
     ``exponents`` is T minus each row's month."""
 
     def scaled_npv(rate: np.ndarray) -> np.ndarray:
-        return column_sums(flows * powers(1.0 + rate, exponents))
+        # (1 + r)^T does overflow above ~80% a month over a century of months; an infinite or
+        # undefined NPV there counts as a sign change, so the search stays below that rate
+        with np.errstate(over="ignore", invalid="ignore"):
+            return column_sums(flows * powers(1.0 + rate, exponents))
 
     low = np.full(flows.shape[1], FLOOR)
     high = np.full(flows.shape[1], 1.0)

@@ -10,8 +10,10 @@ not kept, only each path's tranche outcome and the per-period histograms;
 from __future__ import annotations
 
 import ctypes
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -28,6 +30,9 @@ from waterfall.risk.executors import Executor, InProcess
 from waterfall.risk.period_stats import PeriodStats
 from waterfall.risk.summary import DEFAULT_MEASURE, check_measure, summarise
 from waterfall.spec.deal import Deal
+
+if TYPE_CHECKING:
+    from waterfall.report.notebook import MonteCarloPlots
 
 
 def _trimmer() -> Callable[[], object]:
@@ -64,6 +69,14 @@ class MonteCarlo:
         if self.kept is not None:
             written += self.kept.write(Path(directory) / "kept_paths")
         return written
+
+    def _repr_html_(self) -> str:  # the notebook summary (waterfall.report.notebook)
+        return _notebook().monte_carlo_html(self)
+
+    @property
+    def plot(self) -> MonteCarloPlots:
+        """The report's charts as plotly figures: ``.dscr_fan()``, ``.loss_histogram()``, ``.modes()``."""
+        return _notebook().MonteCarloPlots(self)
 
 
 @frozen
@@ -186,3 +199,9 @@ def run_monte_carlo(
         period_stats=stats.table(dates),
         kept=kept,
     )
+
+
+def _notebook() -> Any:
+    """``waterfall.report.notebook``, imported when a notebook first asks: it sits above this
+    module (it formats as the report does) and loads plotly, which a run never needs."""
+    return importlib.import_module("waterfall.report.notebook")

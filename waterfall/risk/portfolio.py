@@ -7,8 +7,10 @@ paths line up across deals: path ``i`` is one world for all of them.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from attrs import frozen
@@ -22,6 +24,9 @@ from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.risk.montecarlo import DEFAULT_CHUNK, release_memory
 from waterfall.risk.summary import DEFAULT_MEASURE, LOSS_TOLERANCE, summarise
 from waterfall.spec.portfolio import LoadedPortfolio
+
+if TYPE_CHECKING:
+    from waterfall.report.notebook import PortfolioPlots
 
 
 @frozen
@@ -37,6 +42,14 @@ class PortfolioRun:
     def write(self, directory: str | Path) -> list[Path]:
         """Write the three tables as parquet; each file whole or not at all."""
         return write_tables(directory, {name: getattr(self, name) for name in ("tranches", "summary", "holdings")})
+
+    def _repr_html_(self) -> str:  # the notebook summary (waterfall.report.notebook)
+        return _notebook().portfolio_html(self)
+
+    @property
+    def plot(self) -> PortfolioPlots:
+        """The report's loss distribution of every held tranche and of the holdings: ``.loss_histogram()``."""
+        return _notebook().PortfolioPlots(self)
 
 
 def run_portfolio(
@@ -113,3 +126,9 @@ def run_portfolio(
     )
     summary = pl.concat([summary, lender], how="diagonal_relaxed")
     return PortfolioRun(loaded, scenario, seed, paths, tranches, summary, holdings)
+
+
+def _notebook() -> Any:
+    """``waterfall.report.notebook``, imported when a notebook first asks: it sits above this
+    module (it formats as the report does) and loads plotly, which a run never needs."""
+    return importlib.import_module("waterfall.report.notebook")

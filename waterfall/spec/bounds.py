@@ -10,6 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 BOUNDS_KEY = "bounds"
+# the largest magnitude of any number in an input file, or of a price a curve compounds to: a
+# quadrillion is beyond every real term (dollars, GPUs, months, rates as fractions), and past it
+# float64 no longer holds cents (its spacing at 1e15 is 1/8) and products head for infinity
+MAX_MAGNITUDE = 1e15
 
 
 def at_least(low: float, *, strict: bool = False) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from typing import Any
 
 import attrs
 
-from waterfall.errors import Problem
+from waterfall.errors import Problem, key_path
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
-from waterfall.spec.bounds import BOUNDS_KEY, describe, holds
+from waterfall.spec.bounds import BOUNDS_KEY, MAX_MAGNITUDE, describe, holds
 from waterfall.spec.construction import DebtFunds, SponsorFunds
 from waterfall.spec.costs import fee_problems
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
@@ -66,7 +66,7 @@ def walk_bounds(node: Any, path: str) -> Iterator[Problem]:
             yield from walk_bounds(item, f"{path}[{i}]")
     elif isinstance(node, dict):
         for key, item in node.items():
-            yield from walk_bounds(item, f"{path}.{key}")
+            yield from walk_bounds(item, key_path(path, str(key)))
 
 
 def _unique(names: list[str], path: str) -> Iterator[Problem]:
@@ -275,6 +275,10 @@ def _waterfall(deal: Deal) -> Iterator[Problem]:
                         )
                 if not step.tranches:
                     yield Problem(f"{where}.tranches", "expected at least one tranche, found none")
+                # a tranche listed twice in one step would be paid (and its due counted) twice
+                for k, name in enumerate(step.tranches):
+                    if name in step.tranches[:k]:
+                        yield Problem(f"{where}.tranches[{k}]", f"expected each tranche once, found {name!r} again")
             if (
                 isinstance(step, PayInterest | PayPrincipal)
                 and step.reserve is not None
@@ -311,7 +315,8 @@ def _accounts_and_market(deal: Deal) -> Iterator[Problem]:
                     )
     for name, curve in deal.market.index.items():
         if not curve.points:
-            yield Problem(f"market.index.{name}.points", "expected at least one {month, rate} point, found none")
+            where = key_path("market.index", name) + ".points"
+            yield Problem(where, "expected at least one {month, rate} point, found none")
 
 
 def _guarantees(deal: Deal) -> Iterator[Problem]:
@@ -493,4 +498,20 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_sources_and_uses(deal),
         *_terminal_value(deal),
         *check_refinancing(deal),
+        *_curve_growth(deal),
     ]
+
+
+def _curve_growth(deal: Deal) -> Iterator[Problem]:
+    """A rent or price curve may not compound past ``MAX_MAGNITUDE`` within the horizon (BTC
+    doubling every year for a century is a runaway, not a term)."""
+    years = deal.calendar.horizon_months / 12
+    for kind in ("gpu_rent", "prices"):
+        for name, curve in getattr(deal.market, kind).items():
+            growth = 1.0 + curve.annual_change
+            if growth > 1.0 and curve.start * growth**years > MAX_MAGNITUDE:
+                yield Problem(
+                    key_path(f"market.{kind}", name) + ".annual_change",
+                    f"expected a change that keeps {name} within {MAX_MAGNITUDE:.0e} over the "
+                    f"{deal.calendar.horizon_months}-month horizon, found {curve.annual_change!r}",
+                )

@@ -24,7 +24,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from waterfall.errors import InputError, Problem
+from waterfall.errors import InputError, Problem, key_path
 from waterfall.spec import (
     account,
     construction,
@@ -38,6 +38,7 @@ from waterfall.spec import (
     terminal,
     tranche,
 )
+from waterfall.spec.bounds import MAX_MAGNITUDE
 from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
 from waterfall.spec.tapes import attach_tapes
@@ -58,6 +59,7 @@ TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_MONTH, LAST_MONTH = dt.date(1900, 1, 1), dt.date(2999, 12, 1)
 
 
 class MismatchError(ValueError):
@@ -69,17 +71,24 @@ def _found(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _within_limit(value: float) -> None:
+    if abs(value) > MAX_MAGNITUDE:
+        raise MismatchError(f"expected a number of magnitude at most {MAX_MAGNITUDE:.0e}, found {_found(value)}")
+
+
 def _number(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise MismatchError(f"expected a number, found {_found(value)}")
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise MismatchError(f"expected a finite number, found {_found(value)}")
+    _within_limit(value)
     return float(value)
 
 
 def _integer(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise MismatchError(f"expected a whole number, found {_found(value)}")
+    _within_limit(value)
     return value
 
 
@@ -96,12 +105,19 @@ def _flag(value: object, _: type) -> bool:
 
 
 def _month(value: object, _: type) -> dt.date:
-    """A month as "YYYY-MM" (a TOML date is accepted and its day ignored)."""
+    """A month as "YYYY-MM" (a TOML date is accepted and its day ignored), from 1900 to 2999:
+    beyond every deal, and a 1,200-month horizon from the last one still ends before 9999
+    (year 0 has no date at all; years before 1000 print without their leading zeros)."""
+    month = None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.replace(day=1)
-    if isinstance(value, str) and (m := _MONTH.match(value)) and 1 <= int(m[2]) <= 12:
-        return dt.date(int(m[1]), int(m[2]), 1)
-    raise MismatchError(f'expected a month "YYYY-MM", found {_found(value)}')
+        month = value.replace(day=1)
+    elif isinstance(value, str) and (m := _MONTH.match(value)) and 1 <= int(m[2]) <= 12 and int(m[1]) >= 1:
+        month = dt.date(int(m[1]), int(m[2]), 1)
+    if month is None:
+        raise MismatchError(f'expected a month "YYYY-MM", found {_found(value)}')
+    if not FIRST_MONTH <= month <= LAST_MONTH:
+        raise MismatchError(f"expected a month from 1900-01 to 2999-12, found {_found(value)}")
+    return month
 
 
 def _literal(kind: Any) -> Any:
@@ -125,7 +141,7 @@ def _tagged(converter: cattrs.Converter, tags: dict[type, str]) -> Any:
             raise MismatchError(f"expected a table with type = {choices}, found {_found(value)}")
         if "type" not in value:
             raise MismatchError(f"expected a key 'type' (one of {choices}), found none")
-        cls = by_tag.get(value["type"])
+        cls = by_tag.get(value["type"]) if isinstance(value["type"], str) else None
         if cls is None:
             raise MismatchError(f"expected type one of {choices}, found {_found(value['type'])}")
         rest = {k: v for k, v in value.items() if k != "type"}
@@ -240,8 +256,7 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
         allowed = sorted(f.name for f in attrs.fields(exc.cl))
         expected = f"expected one of {', '.join(allowed)}" if allowed else "expected no keys here besides type"
         return [
-            Problem(f"{path}.{key}" if path else key, f"unknown key; {expected}, found {key!r}")
-            for key in sorted(exc.extra_fields)
+            Problem(key_path(path, key), f"unknown key; {expected}, found {key!r}") for key in sorted(exc.extra_fields)
         ]
     if isinstance(exc, KeyError):
         return [Problem(path, "required term missing")]
@@ -255,10 +270,10 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
 def _child_path(path: str, note: Any) -> str:
     name = getattr(note, "name", None)
     if name is not None:
-        return f"{path}.{name}" if path else str(name)
+        return key_path(path, str(name))
     index = getattr(note, "index", None)
     if index is not None:
-        return f"{path}.{index}" if isinstance(index, str) else f"{path}[{index}]"
+        return key_path(path, index) if isinstance(index, str) else f"{path}[{index}]"
     return path
 
 
@@ -268,6 +283,14 @@ def structure(raw: dict[str, Any], cls: type, file: str) -> Any:
         return CONVERTER.structure(raw, cls)
     except (ClassValidationError, IterableValidationError, MismatchError) as exc:
         raise InputError(file, _problems(exc, "")) from None
+
+
+def exists(path: Path) -> bool:
+    """Whether ``path`` names something, False for a name no file can have (too long, a NUL)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -283,6 +306,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start}"
         raise InputError(str(path), [Problem("", f"expected UTF-8 text, found an undecodable {where}")]) from None
+    except ValueError:  # after its subclasses above: open() refuses a name holding a NUL
+        raise InputError(repr(str(path)), [Problem("", "cannot read file (its name holds a NUL character)")]) from None
 
 
 def load_deal(path: str | Path) -> Deal:
@@ -297,4 +322,4 @@ def load_deal(path: str | Path) -> Deal:
     return deal
 
 
-__all__ = ["CONVERTER", "load_deal", "structure"]
+__all__ = ["CONVERTER", "exists", "load_deal", "read_toml", "structure"]

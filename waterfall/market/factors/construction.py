@@ -57,7 +57,8 @@ def gamma_draws(rng: np.random.Generator, mean: float, sd: float, paths: int) ->
     """Nonnegative draws (paths,) with the given mean and sd (gamma). It draws nothing when the result is constant."""
     if mean < 0.0 or sd < 0.0:
         raise ValueError(f"expected a mean and sd >= 0, found {mean!r} and {sd!r}")
-    if mean == 0.0 or sd == 0.0:
+    # an sd below a billionth of the mean is no spread at all (and would overflow the shape)
+    if mean == 0.0 or sd <= 1e-9 * mean:
         return np.full(paths, float(mean))
     shape = (mean / sd) ** 2
     return rng.standard_gamma(shape, paths) * (sd * sd / mean)
