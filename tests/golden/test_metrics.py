@@ -50,12 +50,20 @@ def test_tranche_irr_matches_numpy_financial_on_generated_deals(case) -> None:
         rows = results.tranches.filter(tranche=name).sort("path")
         irr, outstanding = rows["irr"].to_numpy(), rows["outstanding"].to_numpy()
         for p in range(tape.paths):
-            flows = np.concatenate([[-tape.original_balance[i]], received[:, i, p]])
-            flows[-1] += outstanding[p]  # a balance refinanced past the horizon performs there at par
+            # later draws (a financed refinancing fee) are money lent; a balance refinanced past
+            # the horizon performs there at par
+            flows = np.concatenate([[-tape.original_balance[i]], received[:, i, p] - tape.tranche["drawn"][:, i, p]])
+            flows[-1] += outstanding[p]
             if tape.original_balance[i] <= 0 or flows[1:].sum() <= 0:
                 continue
             expected = _npf_annual(flows)
-            assert not np.isnan(expected)
+            if np.isnan(expected):
+                # numpy-financial finds no root (it can miss one at exactly 0%, as a zero-rate
+                # refinancing financed by a draw gives): the engine's rate must still price the flows
+                monthly = (1.0 + irr[p]) ** (1.0 / 12.0) - 1.0
+                npv = np.sum(flows / (1.0 + monthly) ** np.arange(flows.size))
+                assert abs(npv) <= 1e-9 * np.abs(flows).sum(), (name, p, flows, irr[p])
+                continue
             assert irr[p] == pytest.approx(expected, abs=1e-8), (name, p, flows)
 
 

@@ -915,6 +915,8 @@ def extreme_deal_dicts(draw: st.DrawFn) -> dict[str, Any]:
                 GENERATION: {"start": market_rent, "annual_change": draw(st.sampled_from([-1.0, -0.3, 0.0, 1.0]))}
             },
             "index": {INDEX: {"points": [{"month": 0, "rate": draw(extreme_rates())}]}},
+            # the spread a tranche refinances at, when ``tranche_dicts`` gives it a refinancing
+            "credit_spread": {RATING: draw(extreme_rates(0.0))},
             **(
                 {
                     "prices": {

@@ -26,6 +26,7 @@ from waterfall.spec.calendar import MONTHS_PER_PAYMENT
 from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
 from waterfall.spec.load import structure
+from waterfall.spec.refinancing_checks import refinancing_index
 from waterfall.spec.tranche import FixedCoupon
 
 CENT = 0.01
@@ -153,9 +154,10 @@ def interest_accrued(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
             terms = tranche.refinancing
             if terms is not None and (refinanced[i] >= 0).any():
                 # index + the rating class's spread in the month refinanced, from the next period
-                assert terms.index is not None  # generated refinancings name their index
+                index = refinancing_index(tranche)  # the one named, else the tranche's own
+                assert index is not None  # the loader refuses a refinancing with no rate source
                 spread = market.credit_spread[terms.rating][np.arange(tape.paths), np.maximum(refinanced[i], 0)]
-                new = np.maximum(market.index[terms.index][:, first], terms.floor) + spread
+                new = np.maximum(market.index[index][:, first], terms.floor) + spread
                 rate = np.where(refinanced[i] >= 0, new, rate)
             interest = tape.tranche["balance_start"][m, i] * rate * yf
             if calendar.rounding == "cents":
