@@ -718,7 +718,8 @@ def extreme_deal_dicts(draw: st.DrawFn) -> dict[str, Any]:
     """A valid deal at the edges of every feature: 1 to 1,200 months, no GPUs to a million, zero
     to $100bn balances, rates from -5% to 100%, every tranche kind and PIK mode, DSRA, maintenance
     and lock-up accounts, covenants, a campus under construction with overrun funding, lease
-    backstops and residual value guarantees, swaps and caps, and a BTC holding sold to pay debt."""
+    backstops and residual value guarantees, swaps and caps, a BTC holding sold to pay debt,
+    refinancing at maturity (from ``tranche_dicts``), renewal options and a terminal value."""
     horizon = draw(st.one_of(st.sampled_from(EDGES), st.integers(1, 1200)))
     gpus = draw(st.sampled_from([0, 1, 1_000, 1_000_000]))
     market_rent = draw(st.sampled_from([0.0, 0.01, 2.0, 50.0]))
@@ -938,6 +939,17 @@ def extreme_deal_dicts(draw: st.DrawFn) -> dict[str, Any]:
     }
     if construction is not None:
         deal["construction"] = construction
+    if draw(st.booleans()):  # renewal options on the fixed lease, one after another
+        leases[0]["renewals"] = draw(renewal_options(("fixed", "escalated")))
+    if draw(st.booleans()):  # what is still owned at the horizon: sold or marked to equity
+        terminal = {
+            "treatment": draw(st.sampled_from(["sale", "mark_to_equity"])),
+            "haircut": draw(fraction(0.0, 1.0)),
+            "costs": draw(fraction(0.0, 1.0)),
+        }
+        if campuses:  # the deal owns a fleet too, so a campus is valued at book
+            terminal["campus"] = {"type": "book"}
+        deal["terminal_value"] = terminal
     for curves in (deal["market"]["gpu_rent"], deal["market"].get("prices", {})):
         for curve in curves.values():  # a curve compounding past 1e15 within the horizon is refused
             if curve["start"] * (1.0 + curve["annual_change"]) ** (horizon / 12) > 1e15:
