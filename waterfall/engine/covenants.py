@@ -107,8 +107,10 @@ class Covenants:
 
 
 def loan_to_value(debt_balance: np.ndarray, collateral: np.ndarray, mode: np.ndarray) -> np.ndarray:
-    """Debt / collateral value; NaN where there is no collateral yet or the deal is wound up."""
-    ltv = np.divide(debt_balance, collateral, out=np.full(mode.shape, np.nan), where=collateral > 0)
+    """Debt / collateral value; NaN where there is no collateral yet or the deal is wound up.
+    A vanishing collateral value gives an infinite LTV (documented), not a warning."""
+    with np.errstate(over="ignore"):
+        ltv = np.divide(debt_balance, collateral, out=np.full(mode.shape, np.nan), where=collateral > 0)
     return np.where(mode == WOUND_UP, np.nan, ltv)
 
 
