@@ -11,6 +11,7 @@ from attrs import field, frozen
 from waterfall.errors import Problem
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.calendar import Calendar
+from waterfall.spec.dated import DatedAmount
 
 
 @frozen
@@ -55,12 +56,6 @@ class BpsFee:
 class OneOffFee:
     """An amount falling due once, in the month of ``date`` (an arrangement or exit fee)."""
 
-    date: dt.date
-    amount: float = field(metadata=at_least(0))
-
-
-@frozen
-class DatedAmount:
     date: dt.date
     amount: float = field(metadata=at_least(0))
 

@@ -6,19 +6,12 @@ default month, after which it pays nothing.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from attrs import field, frozen
 
 from waterfall.spec.bounds import at_least, between
+from waterfall.spec.dated import DatedAmount
 
-
-@frozen
-class ThresholdPoint:
-    """The RVG threshold in force from ``date`` (in currency; it may exceed cost)."""
-
-    date: dt.date
-    amount: float = field(metadata=at_least(0))
+ThresholdPoint = DatedAmount  # the RVG threshold in force from ``date`` (currency; it may exceed cost)
 
 
 @frozen

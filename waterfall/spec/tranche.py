@@ -8,6 +8,7 @@ from typing import Literal
 from attrs import field, frozen
 
 from waterfall.spec.bounds import at_least, between
+from waterfall.spec.dated import DatedAmount
 
 
 @frozen
@@ -63,10 +64,7 @@ class StraightLine:
     term_months: int = field(metadata=at_least(1))
 
 
-@frozen
-class ScheduleEntry:
-    date: dt.date
-    amount: float = field(metadata=at_least(0))
+ScheduleEntry = DatedAmount  # a principal amount due (or drawn) in the month of ``date``
 
 
 @frozen
