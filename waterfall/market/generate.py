@@ -42,6 +42,8 @@ from waterfall.market.factors import (
     tenant_renewals,
     window_paths,
 )
+from waterfall.market.factors.contagion import contagion_defaults
+from waterfall.market.obligors import merged, registry_credits
 from waterfall.market.scenario import HullWhiteRates, Scenario, check_against
 from waterfall.spec.bounds import MAX_MAGNITUDE
 from waterfall.spec.deal import Deal
@@ -186,6 +188,30 @@ def _credit(
     return spreads, window
 
 
+def _defaults(
+    scenario: Scenario,
+    deal: Deal,
+    parties: dict,
+    rng: np.random.Generator,
+    state: np.ndarray,
+    variance: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Default months of the deal's parties: drawn apart, or with the registry's upstream
+    obligors and contagion (which then also appear in the market, under their names)."""
+    months = deal.calendar.horizon_months
+    settings = scenario.credit.obligors
+    if settings is None:
+        return tenant_defaults(parties, months, rng, state, paths=BLOCK, state_variance=variance)
+    registry = merged(settings)
+    credit = scenario.credit
+    credits, deps = registry_credits(settings, credit.tenants, credit.any_tenant, set(parties), registry)
+    forced = {name: deal.calendar.month_of(date) for name, date in settings.forced.items() if name in credits}
+    jump = settings.contagion_jump
+    return contagion_defaults(
+        credits, deps, jump, months, rng, state, paths=BLOCK, state_variance=variance, forced=forced
+    )
+
+
 def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Market:
     """The market of one block of ``BLOCK`` paths."""
     months = deal.calendar.horizon_months
@@ -199,7 +225,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     rents = rent_paths(model, months, streams["rent"], common, generations=generations)
     closing = {name: model.start * ratio for name, ratio in model.generation_ratios().items()}
     parties = {name: scenario.credit.of(name) for name in deal.counterparties}
-    defaults = tenant_defaults(parties, months, streams["tenant_defaults"], state, paths=BLOCK, state_variance=variance)
+    defaults = _defaults(scenario, deal, parties, streams["tenant_defaults"], state, variance)
     tenants = {lease.tenant: parties[lease.tenant] for lease in deal.leases}
     draws = tenant_renewals(tenants, streams["tenant_renewals"], BLOCK)
     renews = {name: ~non_renewals(tenants[name], u) for name, u in draws.items()}

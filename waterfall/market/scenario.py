@@ -27,6 +27,7 @@ from waterfall.market.factors import (
     ResidualCurve,
     TenantCredit,
 )
+from waterfall.market.obligors import ObligorCredit, deal_problems, scenario_problems
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.checks import walk_bounds
 from waterfall.spec.deal import Deal
@@ -98,6 +99,8 @@ class Credit:
 
     any_tenant: TenantCredit
     tenants: dict[str, TenantCredit] = field(factory=dict)
+    # the obligor registry with contagion (waterfall.market.obligors); None: names drawn apart as before
+    obligors: ObligorCredit | None = None
 
     def of(self, tenant: str) -> TenantCredit:
         return self.tenants.get(tenant, self.any_tenant)
@@ -191,6 +194,8 @@ def _check(scenario: Scenario) -> list[Problem]:
     for name, ratio in scenario.rent.ratios.items():
         if ratio <= 0:
             problems.append(Problem(key_path("rent.ratios", name), f"expected a number > 0, found {ratio!r}"))
+    if scenario.credit.obligors is not None:
+        problems += scenario_problems(scenario.credit.obligors, scenario.credit.tenants)
     return problems
 
 
@@ -213,6 +218,8 @@ def check_against(scenario: Scenario, deal: Deal, label: str) -> None:
                     f"leases[{i}].market_rent), found {sorted(scenario.campus_rent) or 'none'}",
                 )
             )
+    if scenario.credit.obligors is not None:
+        problems += deal_problems(scenario.credit.obligors, scenario.credit.tenants, deal.counterparties, deal.name)
     if scenario.credit_market is not None:
         priced = scenario.credit_market.spreads.classes
         for t in deal.tranches:
