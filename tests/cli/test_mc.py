@@ -113,19 +113,19 @@ BAD_SCENARIOS = [
     # the obligor registry ([credit.obligors], docs/obligors.md)
     (
         "[credit.any_tenant]",
-        '[credit.obligors.obligors.Oracle]\nhazard = 0.01\ndependencies = { Ghost = 0.5 }\n\n[credit.any_tenant]',
+        "[credit.obligors.obligors.Oracle]\nhazard = 0.01\ndependencies = { Ghost = 0.5 }\n\n[credit.any_tenant]",
         "credit.obligors.obligors.Oracle.dependencies.Ghost",
         "expected an obligor of the registry, found 'Ghost'",
     ),
     (
         "[credit.any_tenant]",
-        '[credit.obligors.obligors.OpenAI]\nhazard = 0.01\ndependencies = { Oracle = 0.5 }\n\n[credit.any_tenant]',
+        "[credit.obligors.obligors.OpenAI]\nhazard = 0.01\ndependencies = { Oracle = 0.5 }\n\n[credit.any_tenant]",
         "credit.obligors.obligors",
         "expected dependencies without a cycle, found OpenAI -> Oracle -> OpenAI",
     ),
     (
         "[credit.any_tenant]",
-        '[credit.obligors.obligors.Oracle]\ncds = { spread_bp = 150.0 }\n\n[credit.any_tenant]',
+        "[credit.obligors.obligors.Oracle]\ncds = { spread_bp = 150.0 }\n\n[credit.any_tenant]",
         "credit.obligors.obligors.Oracle.cds.recovery",
         "expected a recovery rate in [0, 1) with the spread, found none",
     ),

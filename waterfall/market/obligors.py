@@ -118,7 +118,9 @@ def registry_problems(registry: Registry, prefix: str = "") -> list[Problem]:
             grades = sorted(registry.default_rates.rates)
             problems.append(Problem(f"{at}.rating.grade", f"expected one of {grades}, found {ob.rating.grade!r}"))
         if ob.cds is not None and ob.cds.recovery is None:
-            problems.append(Problem(f"{at}.cds.recovery", "expected a recovery rate in [0, 1) with the spread, found none"))
+            problems.append(
+                Problem(f"{at}.cds.recovery", "expected a recovery rate in [0, 1) with the spread, found none")
+            )
         if ob.parent and ob.parent not in names:
             problems.append(Problem(f"{at}.parent", f"expected an obligor of the registry, found {ob.parent!r}"))
         for up, share in sorted(ob.dependencies.items()):
@@ -261,12 +263,16 @@ def scenario_problems(settings: ObligorCredit, tenants: Mapping[str, TenantCredi
     for name in sorted(settings.forced):
         if name not in registry.obligors and name not in tenants:
             problems.append(
-                Problem(key_path("credit.obligors.forced", name), f"expected an obligor of the registry, found {name!r}")
+                Problem(
+                    key_path("credit.obligors.forced", name), f"expected an obligor of the registry, found {name!r}"
+                )
             )
     return problems
 
 
-def deal_problems(settings: ObligorCredit, tenants: Mapping[str, TenantCredit], parties: tuple[str, ...], deal: str) -> list[Problem]:
+def deal_problems(
+    settings: ObligorCredit, tenants: Mapping[str, TenantCredit], parties: tuple[str, ...], deal: str
+) -> list[Problem]:
     """With ``required``, every tenant and guarantor of the deal must be in the registry or in credit.tenants."""
     if not settings.required:
         return []
