@@ -181,3 +181,14 @@ def test_a_required_registry_refuses_a_tenant_it_does_not_know(deals_dir) -> Non
 def test_without_the_registry_a_preset_draws_as_before() -> None:
     assert load_scenario("base").credit.obligors is None
     assert ObligorCredit().hazard_multiple == 1.0
+
+
+def test_adding_an_obligor_that_is_not_upstream_changes_no_other_draw() -> None:
+    credits = {"Oracle": TenantCredit(annual_hazard=0.05), "OpenAI": TenantCredit(annual_hazard=0.05)}
+    deps = {"Oracle": {"OpenAI": 0.6}}
+    draw = lambda c: contagion_defaults(c, deps, 1.0, MONTHS, np.random.default_rng(11), paths=PATHS)  # noqa: E731
+    before = draw(credits)
+    after = draw({**credits, "Aardvark Co": TenantCredit(annual_hazard=0.5)})
+    for name in credits:
+        np.testing.assert_array_equal(after[name], before[name])
+    assert (before["Oracle"] >= 0).sum() > 0
