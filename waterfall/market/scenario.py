@@ -14,7 +14,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from waterfall.errors import InputError, Problem, key_path
 from waterfall.market.factors import (
@@ -27,7 +27,13 @@ from waterfall.market.factors import (
     ResidualCurve,
     TenantCredit,
 )
-from waterfall.market.obligors import ObligorCredit, deal_problems, scenario_problems
+from waterfall.market.obligors import (
+    ObligorCredit,
+    deal_problems,
+    merged,
+    scenario_problems,
+    with_forced_default,
+)
 from waterfall.spec.bounds import at_least, between
 from waterfall.spec.checks import walk_bounds
 from waterfall.spec.deal import Deal
@@ -270,3 +276,29 @@ def scenario_source(name_or_path: str | Path) -> str:
     if text in PRESETS:
         return resources.files("waterfall.market").joinpath("presets", f"{text}.toml").read_text(encoding="utf-8")
     return Path(name_or_path).read_text(encoding="utf-8")
+
+
+def with_registry(scenario: Scenario) -> Scenario:
+    """``scenario`` drawing its parties from the obligor registry (defaults of ``[credit.obligors]``) if it did not."""
+    if scenario.credit.obligors is not None:
+        return scenario
+    return evolve(scenario, credit=evolve(scenario.credit, obligors=ObligorCredit()))
+
+
+def with_obligor_default(scenario: Scenario, obligor: str, month: dt.date) -> Scenario:
+    """``scenario`` conditioned on ``obligor`` defaulting in ``month`` on every path, contagion following.
+
+    Turns the registry on if the scenario had it off (compare against
+    ``with_registry(scenario)`` for the unconditional run). Raises ``InputError``
+    for an obligor neither the registry nor ``credit.tenants`` knows.
+    """
+    scenario = with_registry(scenario)
+    settings = scenario.credit.obligors
+    assert settings is not None
+    if obligor not in merged(settings).obligors and obligor not in scenario.credit.tenants:
+        known = sorted(merged(settings).obligors)
+        raise InputError(
+            scenario.name, [Problem("credit.obligors.forced", f"expected one of {known}, found {obligor!r}")]
+        )
+    settings = with_forced_default(settings, obligor, month)
+    return evolve(scenario, credit=evolve(scenario.credit, obligors=settings))

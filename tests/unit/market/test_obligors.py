@@ -192,3 +192,18 @@ def test_adding_an_obligor_that_is_not_upstream_changes_no_other_draw() -> None:
     for name in credits:
         np.testing.assert_array_equal(after[name], before[name])
     assert (before["Oracle"] >= 0).sum() > 0
+
+
+def test_conditioning_a_scenario_on_a_default_forces_it_and_refuses_a_stranger() -> None:
+    from waterfall.market.scenario import with_obligor_default, with_registry
+
+    base = load_scenario("base")
+    assert with_registry(base).credit.obligors == ObligorCredit()
+    event = with_obligor_default(base, "OpenAI", dt.date(2027, 6, 15))
+    assert event.credit.obligors.forced == {"OpenAI": dt.date(2027, 6, 1)}
+    with pytest.raises(InputError, match="Nobody Inc"):
+        with_obligor_default(base, "Nobody Inc", dt.date(2027, 6, 1))
+    raw, label = scenario_raw("base")
+    raw["credit"]["obligors"] = {"forced": {"Nobody Inc": "2027-06"}}
+    with pytest.raises(InputError, match=r"credit\.obligors\.forced"):
+        scenario_from(raw, label)
