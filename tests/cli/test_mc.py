@@ -135,6 +135,13 @@ BAD_SCENARIOS = [
         "credit.obligors.obligors.Oracle.rating.grade",
         "found 'ZZ'",
     ),
+    (
+        "rent_elasticity = 1.0 ",
+        "rent_elasticity = -1.0 ",
+        "credit.any_tenant.rent_elasticity",
+        "expected a number in [0, 20], found -1.0",
+    ),
+    ("downturn_loading = 0.8", "downturn_loading = 1.5", "crypto.BTC.downturn_loading", "expected a number in [-1, 1]"),
 ]
 
 

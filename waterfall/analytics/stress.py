@@ -3,7 +3,9 @@ deterministic market (``waterfall.market.curves.base_case``), one level per path
 
 Definitions, units and default search ranges are in ``docs/analytics.md``:
 
-- ``rent_drift``: a shift added to every GPU rent curve's own ``annual_change``;
+- ``rent_drift``: a shift added to every GPU rent curve's own ``annual_change``; under the
+  ``base`` preset's strategic default (``rent_elasticity``) each leasing tenant then defaults
+  at the median of its rent-tilted hazard, so fixed-rent GPU leases feel the drift too;
 - ``haircut``: the forced-sale haircut, with the deal's main tenant defaulting at a stated month;
 - ``hazard``: every counterparty's annual default hazard, each defaulting at its median time;
 - ``rate_shock``: a parallel shift of every index curve, in bp;
@@ -21,9 +23,10 @@ import numpy as np
 from attrs import frozen
 
 from waterfall.market.curves import Market, base_case
+from waterfall.market.factors.strategic import median_default_months, strategic_tilt, tenant_gaps
 from waterfall.market.scenario import load_scenario
 from waterfall.spec.deal import Deal
-from waterfall.spec.lease import FixedRent, Lease, PerMwRent
+from waterfall.spec.lease import FixedRent, Lease, PerGpuHourRent, PerMwRent
 from waterfall.spec.tranche import FloatingCoupon
 
 LN2 = math.log(2.0)
@@ -80,9 +83,38 @@ def building(deal: Deal) -> bool:
     return any(m > 0 for m in planned)
 
 
+def _gpu_rent_curves(deal: Deal) -> dict[str, tuple[float, float]]:
+    """(start, annual change) of every GPU generation the deal's fleets or curves have: the deal's
+    own curve, else the ``base`` preset's closing rent (start x ratio) on its drift."""
+    rent = load_scenario("base").rent
+    curves = {g: (c.start, c.annual_change) for g, c in deal.market.gpu_rent.items()}
+    for fleet in deal.fleets:
+        if fleet.generation not in curves and fleet.generation in rent.ratios:
+            curves[fleet.generation] = (rent.start * rent.ratios[fleet.generation], math.expm1(rent.drift))
+    return curves
+
+
+def strategic_tenants(deal: Deal) -> list[str]:
+    """Leasing tenants with a GPU lease whose hazard the ``base`` preset tilts by the rent gap."""
+    credit = load_scenario("base").credit
+    fleets = set(_gpu_rent_curves(deal))
+    gpu = {f.name for f in deal.fleets if f.generation in fleets}
+    return sorted(
+        {
+            lease.tenant
+            for lease in deal.leases
+            if isinstance(lease.rent, PerGpuHourRent)
+            and lease.rent.fleet in gpu
+            and credit.of(lease.tenant).rent_elasticity > 0
+        }
+    )
+
+
 def not_applicable(deal: Deal, factor: str) -> str | None:
     """Why ``factor`` cannot move ``deal`` at all, or None when it can."""
-    if factor in ("rent_drift", "launch_jump") and not deal.market_rent_generations:
+    if factor == "rent_drift" and not deal.market_rent_generations and not strategic_tenants(deal):
+        return "the deal reads no GPU market rent and no GPU lease's tenant defaults strategically"
+    if factor == "launch_jump" and not deal.market_rent_generations:
         return "the deal reads no GPU market rent"
     if factor == "launch_jump" and not launch_months(deal):
         return "no base-preset launch falls within the deal's horizon"
@@ -139,6 +171,20 @@ def hazard_boundaries(horizon: int) -> np.ndarray:
     return 12.0 * LN2 / (np.arange(horizon, dtype=np.float64) + 1.0)
 
 
+def _strategic_defaults(deal: Deal, rents: dict[str, np.ndarray], paths: int) -> dict[str, np.ndarray]:
+    """Each strategic tenant's median default month under the ``base`` preset's hazard tilted by
+    its GPU leases' rent gap on these rents (the demand state at its neutral 0)."""
+    credit = load_scenario("base").credit
+    months = next(iter(rents.values())).shape[1] if rents else 0
+    gaps = tenant_gaps(deal, rents, {}, paths)
+    defaults = {}
+    for tenant in strategic_tenants(deal):
+        party = credit.of(tenant)
+        hazard = np.full((paths, months), party.annual_hazard / 12.0)
+        defaults[tenant] = median_default_months(strategic_tilt(hazard, gaps.get(tenant), party.rent_elasticity))
+    return defaults
+
+
 def _tile(base: Market, paths: int) -> dict[str, object]:
     return {
         "gpu_rent": {g: np.repeat(a, paths, axis=0) for g, a in base.gpu_rent.items()},
@@ -166,10 +212,13 @@ def stressed(
     fields = _tile(base, n)
     t = np.arange(months, dtype=np.float64)
     if factor == "rent_drift":
-        fields["gpu_rent"] = {
-            g: curve.start * np.maximum(1.0 + curve.annual_change + levels[:, None], 0.0) ** (t / 12.0)
-            for g, curve in deal.market.gpu_rent.items()
+        curves = _gpu_rent_curves(deal)
+        rents = {
+            g: start * np.maximum(1.0 + change + levels[:, None], 0.0) ** (t / 12.0)
+            for g, (start, change) in curves.items()
         }
+        fields["gpu_rent"] = {g: rents[g] for g in deal.market.gpu_rent}
+        fields["tenant_default"] = _strategic_defaults(deal, rents, n)
     elif factor == "launch_jump":
         steps = np.zeros(months)
         for month, spread in launch_months(deal):

@@ -43,6 +43,7 @@ from waterfall.market.factors import (
     window_paths,
 )
 from waterfall.market.factors.contagion import contagion_defaults
+from waterfall.market.factors.strategic import tenant_gaps
 from waterfall.market.obligors import merged, registry_credits
 from waterfall.market.scenario import HullWhiteRates, Scenario, check_against
 from waterfall.spec.bounds import MAX_MAGNITUDE
@@ -141,8 +142,11 @@ def _construction(scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndar
     return completion_months(model, streams["delay"], BLOCK), overruns(model, streams["overrun"], BLOCK)
 
 
-def _prices(scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np.ndarray) -> dict[str, np.ndarray]:
-    """Crypto prices: the scenario's model where it has one, else the deal's own curve."""
+def _prices(
+    scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np.ndarray, state: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Crypto prices: the scenario's model where it has one (starting from the deal's own
+    price at closing unless it states a start), else the deal's own curve."""
     months, paths = deal.calendar.horizon_months, common.shape[0]
     assets = sorted({c.asset for c in deal.crypto})
     streams = named_streams(rng, assets)
@@ -150,7 +154,9 @@ def _prices(scenario: Scenario, deal: Deal, rng: np.random.Generator, common: np
     for asset in assets:
         model = scenario.crypto.get(asset)
         if model is not None:
-            prices[asset] = btc_paths(model, months, streams[asset], common)
+            if model.start is None:
+                model = attrs.evolve(model, start=deal.market.prices[asset].start)
+            prices[asset] = btc_paths(model, months, streams[asset], common, state=state)
         else:
             prices[asset] = np.tile(rent_curve(deal.market.prices[asset], months), (paths, 1))
     return prices
@@ -195,20 +201,21 @@ def _defaults(
     rng: np.random.Generator,
     state: np.ndarray,
     variance: np.ndarray,
+    gaps: dict[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
     """Default months of the deal's parties: drawn apart, or with the registry's upstream
     obligors and contagion (which then also appear in the market, under their names)."""
     months = deal.calendar.horizon_months
     settings = scenario.credit.obligors
     if settings is None:
-        return tenant_defaults(parties, months, rng, state, paths=BLOCK, state_variance=variance)
+        return tenant_defaults(parties, months, rng, state, paths=BLOCK, state_variance=variance, gaps=gaps)
     registry = merged(settings)
     credit = scenario.credit
     credits, deps = registry_credits(settings, credit.tenants, credit.any_tenant, set(parties), registry)
     forced = {name: deal.calendar.month_of(date) for name, date in settings.forced.items() if name in credits}
     jump = settings.contagion_jump
     return contagion_defaults(
-        credits, deps, jump, months, rng, state, paths=BLOCK, state_variance=variance, forced=forced
+        credits, deps, jump, months, rng, state, paths=BLOCK, state_variance=variance, forced=forced, gaps=gaps
     )
 
 
@@ -225,7 +232,6 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     rents = rent_paths(model, months, streams["rent"], common, generations=generations)
     closing = {name: model.start * ratio for name, ratio in model.generation_ratios().items()}
     parties = {name: scenario.credit.of(name) for name in deal.counterparties}
-    defaults = _defaults(scenario, deal, parties, streams["tenant_defaults"], state, variance)
     tenants = {lease.tenant: parties[lease.tenant] for lease in deal.leases}
     draws = tenant_renewals(tenants, streams["tenant_renewals"], BLOCK)
     renews = {name: ~non_renewals(tenants[name], u) for name, u in draws.items()}
@@ -237,7 +243,10 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     campus_rent = {
         name: campus_rent_paths(scenario.campus_rent[name], months, campus_streams[name], common) for name in factors
     }
-    prices = _prices(scenario, deal, streams["crypto"], common)
+    # strategic default: each tenant's hazard rises with how far its leases are under water
+    gaps = tenant_gaps(deal, rents, campus_rent, BLOCK)
+    defaults = _defaults(scenario, deal, parties, streams["tenant_defaults"], state, variance, gaps)
+    prices = _prices(scenario, deal, streams["crypto"], common, state)
     delay, overrun = _construction(scenario, streams["construction"])
     spreads, window = _credit(scenario, deal, streams["credit_market"], common, state)
     # exit cap rates move only what a campus valued by its income is worth at the horizon

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from waterfall.market.factors.strategic import strategic_tilt
 from waterfall.market.factors.streams import named_streams
 from waterfall.market.factors.tenants import NO_DEFAULT, TenantCredit, first_passage, monthly_hazard
 
@@ -71,6 +72,7 @@ def contagion_defaults(
     paths: int,
     state_variance: np.ndarray | float | None = None,
     forced: Mapping[str, int] | None = None,
+    gaps: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Default months (paths,) for each obligor in ``credits``, -1 for never within ``months``.
 
@@ -90,7 +92,10 @@ def contagion_defaults(
             value = NO_DEFAULT if month >= months else max(month, 0)
             out[name] = np.full(paths, value, dtype=np.int64)
             continue
-        base = monthly_hazard(credits[name], months, state, state_variance)
+        credit = credits[name]
+        # strategic default first (the tenant's own leases under water), then contagion on top
+        gap = None if gaps is None else gaps.get(name)
+        base = strategic_tilt(monthly_hazard(credit, months, state, state_variance), gap, credit.rent_elasticity)
         upstream = {up: (out[up], share) for up, share in dependencies.get(name, {}).items() if up in out}
         hazard = contagion_hazard(base, upstream, jump, paths)
         out[name] = first_passage(np.cumsum(hazard, axis=-1), threshold)

@@ -56,15 +56,25 @@ class BtcModel:
       common AI demand driver, in [-1, 1]. Default 0. The note assumes a
       BTC/GPU-rent shock correlation of about 0.2-0.3 (proxied by BTC-Nasdaq
       0.3-0.5, §6). Loadings l_btc and l_rent give l_btc * l_rent, e.g. 0.5 each.
+    - ``downturn_loading``: the loading in months whose AI-demand state is
+      below ``downturn_threshold`` ("correlation convergence": assets that
+      move apart in calm markets fall together in a sell-off), in [-1, 1].
+      Default None: ``demand_loading`` in every month.
+    - ``downturn_threshold``: the demand state (in sd, negative is weak) below
+      which ``downturn_loading`` applies. Default -1.0, a stated assumption.
+    - ``start`` may be left out of a scenario (None): the deal's own BTC
+      price at closing is then the start.
     """
 
-    start: float = field(metadata=at_least(0, strict=True))
+    start: float | None = field(default=None, metadata=at_least(0, strict=True))
     drift: float = field(default=0.0, metadata=between(-5, 5))
     volatility: float = field(default=0.55, metadata=at_least(0))
     crash_intensity: float = field(default=0.0, metadata=at_least(0))
     crash_mean: float = field(default=-0.48, metadata=between(-10, 10))
     crash_sd: float = field(default=0.15, metadata=at_least(0))
     demand_loading: float = field(default=0.0, metadata=between(-1, 1))
+    downturn_loading: float | None = field(default=None, metadata=between(-1, 1))
+    downturn_threshold: float = field(default=-1.0, metadata=between(-10, 10))
 
 
 def btc_paths(
@@ -74,14 +84,25 @@ def btc_paths(
     common: np.ndarray | None = None,
     *,
     paths: int | None = None,
+    state: np.ndarray | None = None,
 ) -> np.ndarray:
     """BTC price ($/BTC), (paths, months). Month 0 is ``start``.
 
     ``common``: the demand shocks (paths, months), or None. ``paths`` is needed
-    only when ``common`` is None.
+    only when ``common`` is None. ``state``: the demand state (paths, months)
+    that switches on ``downturn_loading``; without it (or without a downturn
+    loading) the loading is ``demand_loading`` throughout, with the same draws.
     """
+    if model.start is None:
+        raise ValueError("BtcModel.start: expected a BTC price at closing, found None")
     require_loading(model.demand_loading)
-    z = shocks(rng, paths, months, common, model.demand_loading)
+    if model.downturn_loading is not None and state is not None and common is not None:
+        require_loading(model.downturn_loading)
+        loading = np.where(np.asarray(state) < model.downturn_threshold, model.downturn_loading, model.demand_loading)
+        own = rng.standard_normal(np.shape(common))  # as ``load`` draws: one normal per element
+        z = loading * common + np.sqrt(1.0 - loading * loading) * own
+    else:
+        z = shocks(rng, paths, months, common, model.demand_loading)
     crashes = rng.poisson(model.crash_intensity * MONTH, z.shape)
     sizes = rng.standard_normal(z.shape)
     increments = (

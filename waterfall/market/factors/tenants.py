@@ -35,6 +35,7 @@ from collections.abc import Mapping
 import numpy as np
 from attrs import field, frozen
 
+from waterfall.market.factors.strategic import strategic_tilt
 from waterfall.market.factors.streams import named_streams
 from waterfall.market.factors.validate import require_shape, resolve_paths
 from waterfall.spec.bounds import at_least, between
@@ -61,11 +62,16 @@ class TenantCredit:
       demand (per unit of -state; the state has sd 1 once stationary).
       Default 0 (no tilt). There is no calibration: 0.5 makes the hazard about
       2x at a -1.4 sd demand state, which is an assumption.
+    - ``rent_elasticity``: the log change in hazard per unit of the lease's
+      under-water gap max(0, contract / market rent - 1)
+      (``waterfall.market.factors.strategic``). Default 0 (no strategic
+      default); at most 20.
     """
 
     annual_hazard: float = field(metadata=at_least(0))
     non_renewal_probability: float = field(default=0.0, metadata=between(0, 1))
     demand_sensitivity: float = field(default=0.0, metadata=between(-10, 10))
+    rent_elasticity: float = field(default=0.0, metadata=between(0, 20))
 
 
 def monthly_hazard(
@@ -111,6 +117,7 @@ def default_months(
     *,
     paths: int | None = None,
     state_variance: np.ndarray | float | None = None,
+    gap: np.ndarray | None = None,
 ) -> np.ndarray:
     """The deal month in which the tenant defaults on each path, or -1 if it does not within ``months``: (paths,) int64.
 
@@ -119,7 +126,7 @@ def default_months(
     """
     n = resolve_paths(paths, state)
     threshold = -np.log1p(-rng.random(n))  # Exp(1); rng.random() is in [0, 1)
-    hazard = monthly_hazard(credit, months, state, state_variance)
+    hazard = strategic_tilt(monthly_hazard(credit, months, state, state_variance), gap, credit.rent_elasticity)
     return first_passage(np.cumsum(hazard, axis=-1), threshold)
 
 
@@ -141,6 +148,7 @@ def tenant_defaults(
     *,
     paths: int | None = None,
     state_variance: np.ndarray | float | None = None,
+    gaps: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Default months (paths,) for each named tenant, each from its own name-keyed stream, in sorted-name order.
 
@@ -149,7 +157,15 @@ def tenant_defaults(
     """
     streams = named_streams(rng, tenants)
     return {
-        name: default_months(tenants[name], months, stream, state, paths=paths, state_variance=state_variance)
+        name: default_months(
+            tenants[name],
+            months,
+            stream,
+            state,
+            paths=paths,
+            state_variance=state_variance,
+            gap=None if gaps is None else gaps.get(name),
+        )
         for name, stream in streams.items()
     }
 
