@@ -1,0 +1,46 @@
+"""``waterfall whatif`` as a user runs it: the comparison table, its parquet, and bad --given."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+WHATIF_COLUMNS = [
+    "deal",
+    "tranche",
+    "kind",
+    "loss_measure",
+    "pd_unconditional",
+    "pd_conditional",
+    "pd_change",
+    "el_pct_unconditional",
+    "el_pct_conditional",
+    "el_change",
+]
+
+
+def test_whatif_prints_and_writes_the_comparison(cli, deals_dir, tmp_path) -> None:
+    args = ("whatif", deals_dir / "gpu_lease_spv.toml", "--scenario", "base", "--paths", "1024", "--seed", "3")
+    result = cli(*args, "--given", "default:Nimbus AI@2027-06", "--out", tmp_path / "w")
+    assert result.returncode == 0, result.stderr
+    assert "given default:Nimbus AI@2027-06" in result.stdout
+    table = pl.read_parquet(tmp_path / "w" / "whatif.parquet")
+    assert table.columns == WHATIF_COLUMNS
+    debt = table.filter(pl.col("kind") == "debt")
+    assert (debt["pd_conditional"] >= debt["pd_unconditional"]).all()
+
+
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        ("default:Nobody@2027-06", "'Nobody'"),
+        ("default:Nimbus AI@2019-01", "found 2019-01"),
+        ("rent:B200<=0.8@2027-01", "'B200'"),
+        ("rent:H100<0.8@2027-01", "found 'rent:H100<0.8@2027-01'"),
+    ],
+)
+def test_whatif_bad_given_exits_2(cli, deals_dir, user_error, given, fragment) -> None:
+    args = ("whatif", deals_dir / "gpu_lease_spv.toml", "--scenario", "base", "--paths", "8", "--given", given)
+    result = cli(*args)
+    path = "" if "<0.8" in given else given
+    user_error(result, "--given", path, fragment)
