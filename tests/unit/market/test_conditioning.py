@@ -147,3 +147,20 @@ def test_given_file(tmp_path) -> None:
     with pytest.raises(InputError) as caught:
         load_given(file)
     assert caught.value.problems[0].path == "given[0].level"
+
+
+def test_a_portfolio_default_falls_in_the_same_calendar_month_in_every_deal() -> None:
+    from waterfall.market.generate import on_clock
+
+    abilene, frontier = (load_deal(DEALS / f"{n}.toml") for n in ("crusoe_abilene", "vantage_frontier"))
+    start, months = abilene.calendar.start, 400
+    given = Given((parse_given("default:Oracle@2027-06"),))
+    world = load_scenario("base")
+    for deal in (abilene, frontier):
+        offset = -deal.calendar.month_of(start)
+        market = generate(world, on_clock(deal, start, months), 2, 0, 1024, given)
+        market = market.window(offset, deal.calendar.horizon_months)
+        default = market.tenant_default["Oracle"]
+        assert (default >= 0).all()
+        assert (default <= deal.calendar.month_of(dt.date(2027, 6, 1))).all()
+        assert (default == deal.calendar.month_of(dt.date(2027, 6, 1))).mean() > 0.9
