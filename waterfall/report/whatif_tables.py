@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import polars as pl
 from rich.markup import escape
 from rich.table import Table
 
@@ -65,5 +66,24 @@ def obligor_table(result: WhatIf) -> Table:
             f"{row['el_conditional'] / 1e6:,.2f}",
             _pct(row["el_pct_unconditional"]),
             _pct(row["el_pct_conditional"]),
+        )
+    return table
+
+
+def exposure_table(name: str, obligors: pl.DataFrame) -> Table:
+    """A portfolio run's held exposure and EL by ultimate obligor (``waterfall mc PORTFOLIO``)."""
+    table = Table(
+        title=f"{escape(name)}: the lender's holdings by ultimate obligor",
+        caption="Exposure: held principal lent ($m, mean over paths); a deal with several tenants is split equally.",
+    )
+    for column in ("obligor", "deals", "exposure", "EL $m", "EL"):
+        table.add_column(column, justify="left" if column in ("obligor", "deals") else "right")
+    for row in obligors.iter_rows(named=True):
+        table.add_row(
+            escape(row["obligor"]),
+            escape(row["deals"]),
+            f"{row['exposure'] / 1e6:,.1f}",
+            f"{row['el'] / 1e6:,.2f}",
+            _pct(row["el_pct"]),
         )
     return table
