@@ -44,3 +44,11 @@ def test_whatif_bad_given_exits_2(cli, deals_dir, user_error, given, fragment) -
     result = cli(*args)
     path = "" if "<0.8" in given else given
     user_error(result, "--given", path, fragment)
+
+
+def test_whatif_bad_given_file_names_the_file_and_field(cli, deals_dir, tmp_path, user_error) -> None:
+    file = tmp_path / "given.toml"
+    file.write_text('[[given]]\ntype = "default"\nname = "Oracle"\nmonth = "2027-06"\n', encoding="utf-8")
+    args = ("whatif", deals_dir / "gpu_lease_spv.toml", "--scenario", "base", "--paths", "8")
+    result = cli(*args, "--given-file", "given.toml")
+    user_error(result, "given.toml", "default:Oracle@2027-06", "'Oracle'")

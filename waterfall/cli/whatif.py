@@ -42,9 +42,9 @@ def whatif(
 ) -> None:
     """PD and EL of every tranche unconditionally and given events, on the same paths."""
     try:
-        events = [parse_given(text) for text in given or []]
-        if given_file is not None:
-            events += load_given(given_file)
+        typed = [parse_given(text) for text in given or []]
+        filed = load_given(given_file) if given_file is not None else []
+        events = typed + filed
         if not events:
             raise InputError("--given", [Problem("", f"expected at least one event ({GIVEN_FORMS}), found none")])
         world = load_scenario(scenario)
@@ -55,7 +55,8 @@ def whatif(
             check_against(world, deal, scenario)
         start = min(d.calendar.start for d in deals)
         end = max(-d.calendar.month_of(start) + d.calendar.horizon_months for d in deals)
-        check_given(events, deals, start, end, str(given_file) if given_file and not given else "--given")
+        check_given(typed, deals, start, end, "--given")
+        check_given(filed, deals, start, end, str(given_file))
     except InputError as error:
         fail(error)
         return
