@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import polars as pl
-import pytest
 
 WHATIF_COLUMNS = [
     "deal",
@@ -30,20 +29,19 @@ def test_whatif_prints_and_writes_the_comparison(cli, deals_dir, tmp_path) -> No
     assert (debt["pd_conditional"] >= debt["pd_unconditional"]).all()
 
 
-@pytest.mark.parametrize(
-    ("given", "fragment"),
-    [
-        ("default:Nobody@2027-06", "'Nobody'"),
-        ("default:Nimbus AI@2019-01", "found 2019-01"),
-        ("rent:B200<=0.8@2027-01", "'B200'"),
-        ("rent:H100<0.8@2027-01", "found 'rent:H100<0.8@2027-01'"),
-    ],
-)
-def test_whatif_bad_given_exits_2(cli, deals_dir, user_error, given, fragment) -> None:
-    args = ("whatif", deals_dir / "gpu_lease_spv.toml", "--scenario", "base", "--paths", "8", "--given", given)
-    result = cli(*args)
-    path = "" if "<0.8" in given else given
-    user_error(result, "--given", path, fragment)
+BAD_GIVEN = [
+    ("default:Nobody@2027-06", "default:Nobody@2027-06", "'Nobody'"),
+    ("default:Nimbus AI@2019-01", "default:Nimbus AI@2019-01", "found 2019-01"),
+    ("rent:B200<=0.8@2027-01", "rent:B200<=0.8@2027-01", "'B200'"),
+    ("rent:H100<0.8@2027-01", "", "found 'rent:H100<0.8@2027-01'"),
+]
+
+
+def test_whatif_bad_given_exits_2(deals_dir, run_waterfall_all, tmp_path, user_error) -> None:
+    args = ("whatif", deals_dir / "gpu_lease_spv.toml", "--scenario", "base", "--paths", "8", "--given")
+    results = run_waterfall_all([((*args, given), tmp_path) for given, _, _ in BAD_GIVEN])
+    for result, (_, path, fragment) in zip(results, BAD_GIVEN, strict=True):
+        user_error(result, "--given", path, fragment)
 
 
 def test_whatif_bad_given_file_names_the_file_and_field(cli, deals_dir, tmp_path, user_error) -> None:
