@@ -58,6 +58,11 @@ def test_the_lenders_loss_is_its_share_of_each_held_tranche(chain) -> None:
     lender = result.summary.filter(pl.col("tranche") == "holdings").row(0, named=True)
     assert lender["pd"] == pytest.approx((result.holdings["loss"] > 0.01).mean())
     assert 0 <= lender["joint_loss_share"] <= lender["pd"]
+    # by ultimate obligor: the shares of each deal add to one, so the obligors add to the holdings
+    obligors = result.obligors
+    assert set(obligors["obligor"]) == {"Oracle", "Microsoft", "OpenAI"}
+    assert obligors["el"].sum() == pytest.approx(result.holdings["loss"].mean(), rel=1e-9, abs=1e-6)
+    assert obligors["exposure"].sum() == pytest.approx(result.holdings["principal_lent"].mean(), rel=1e-9)
 
 
 def test_portfolio_results_do_not_depend_on_chunk_size(chain) -> None:

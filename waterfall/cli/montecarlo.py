@@ -16,6 +16,7 @@ from waterfall.outcomes.parquet import write_text
 from waterfall.report.console import portfolio_table, risk_table
 from waterfall.report.library import comparison, run_library, write_docs
 from waterfall.report.library import table as library_table
+from waterfall.report.whatif_tables import exposure_table
 from waterfall.risk.executors import available_cores, make_executor
 from waterfall.risk.montecarlo import DEFAULT_CHUNK, run_monte_carlo
 from waterfall.risk.portfolio import run_portfolio
@@ -111,6 +112,8 @@ def _portfolio_mc(file: Path, scenario: str, paths: int, seed: int, out_dir: Pat
     except OSError as exc:
         raise unwritable(target, exc) from None
     out.print(portfolio_table(result))
+    if result.obligors is not None:
+        out.print(exposure_table(loaded.portfolio.name, result.obligors))
     names = ", ".join(p.name for p in written)
     say(f"wrote {names} to {target}/")
 

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from waterfall.errors import InputError, Problem, key_path
+from waterfall.market.conditioning import UNCONDITIONAL, Given
 from waterfall.market.curves import Market, rent_curve
 from waterfall.market.factors import (
     Construction,
@@ -202,6 +203,7 @@ def _defaults(
     state: np.ndarray,
     variance: np.ndarray,
     gaps: dict[str, np.ndarray],
+    given_defaults: dict[str, int],
 ) -> dict[str, np.ndarray]:
     """Default months of the deal's parties: drawn apart, or with the registry's upstream
     obligors and contagion (which then also appear in the market, under their names)."""
@@ -213,14 +215,20 @@ def _defaults(
     credit = scenario.credit
     credits, deps = registry_credits(settings, credit.tenants, credit.any_tenant, set(parties), registry)
     forced = {name: deal.calendar.month_of(date) for name, date in settings.forced.items() if name in credits}
+    for name, month in given_defaults.items():  # conditioning events: contagion follows from them
+        if name in credits:
+            forced[name] = min(month, forced.get(name, month))
     jump = settings.contagion_jump
     return contagion_defaults(
         credits, deps, jump, months, rng, state, paths=BLOCK, state_variance=variance, forced=forced, gaps=gaps
     )
 
 
-def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Market:
-    """The market of one block of ``BLOCK`` paths."""
+def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int, given: Given = UNCONDITIONAL) -> Market:
+    """The market of one block of ``BLOCK`` paths, conditioned on ``given`` (none: unconditional).
+
+    Every draw is made before any event is applied, so a conditional run sees the same
+    unconditional paths as the plain run with its seed."""
     months = deal.calendar.horizon_months
     streams = named_streams(block_generator(seed, block), STREAMS)
     common = demand_shocks(streams["demand"], BLOCK, months)
@@ -229,7 +237,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     model = rent_model(scenario, deal)
     # only the generations the deal's fleets are: the others' rents are never read
     generations = frozenset(fleet.generation for fleet in deal.fleets)
-    rents = rent_paths(model, months, streams["rent"], common, generations=generations)
+    rents = given.rents(deal, rent_paths(model, months, streams["rent"], common, generations=generations))
     closing = {name: model.start * ratio for name, ratio in model.generation_ratios().items()}
     parties = {name: scenario.credit.of(name) for name in deal.counterparties}
     tenants = {lease.tenant: parties[lease.tenant] for lease in deal.leases}
@@ -245,7 +253,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
     }
     # strategic default: each tenant's hazard rises with how far its leases are under water
     gaps = tenant_gaps(deal, rents, campus_rent, BLOCK)
-    defaults = _defaults(scenario, deal, parties, streams["tenant_defaults"], state, variance, gaps)
+    defaults = _defaults(scenario, deal, parties, streams["tenant_defaults"], state, variance, gaps, given.default_months(deal))
     prices = _prices(scenario, deal, streams["crypto"], common, state)
     delay, overrun = _construction(scenario, streams["construction"])
     spreads, window = _credit(scenario, deal, streams["credit_market"], common, state)
@@ -264,7 +272,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
         generation = deal.fleets[0].generation
         expected = closing[generation] * _benchmark(scenario, months)
         cut = haircut(1.0, rents[generation] / expected, liquidation)
-    return Market(
+    market = Market(
         gpu_rent=rents,
         index=_index(scenario, deal, streams["rates"], common),
         paths=BLOCK,
@@ -282,9 +290,12 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int) -> Mar
         refinancing_open=window,
         cap_rate_shift=cap_shift,
     )
+    return given.market(deal, market) if given else market
 
 
-def generate(scenario: Scenario, deal: Deal, seed: int, first_path: int, paths: int) -> Market:
+def generate(
+    scenario: Scenario, deal: Deal, seed: int, first_path: int, paths: int, given: Given = UNCONDITIONAL
+) -> Market:
     """Paths ``first_path .. first_path + paths`` of the run with ``seed``; ``first_path`` starts a block."""
     check_against(scenario, deal, scenario.name)
     if first_path % BLOCK:
@@ -293,7 +304,7 @@ def generate(scenario: Scenario, deal: Deal, seed: int, first_path: int, paths: 
     # an extreme scenario (a huge volatility, a steep drift over a long horizon) can overflow;
     # that is caught below as the scenario's mistake, not left to warn and spread NaN
     with np.errstate(over="ignore", invalid="ignore"):
-        blocks = [generate_block(scenario, deal, seed, b) for b in range(first, first + -(-paths // BLOCK))]
+        blocks = [generate_block(scenario, deal, seed, b, given) for b in range(first, first + -(-paths // BLOCK))]
     market = Market.concat(blocks).take(slice(0, paths))
     _check_finite(scenario, deal, market)
     return market

@@ -32,6 +32,7 @@ from waterfall.market.obligors import (
     deal_problems,
     merged,
     scenario_problems,
+    upstream_closure,
     with_forced_default,
 )
 from waterfall.spec.bounds import at_least, between
@@ -302,3 +303,12 @@ def with_obligor_default(scenario: Scenario, obligor: str, month: dt.date) -> Sc
         )
     settings = with_forced_default(settings, obligor, month)
     return evolve(scenario, credit=evolve(scenario.credit, obligors=settings))
+
+
+def run_obligors(scenario: Scenario, deals: list[Deal]) -> set[str]:
+    """The obligors the deals' parties depend on through the scenario's registry (none without it):
+    names a conditioning event may name although no deal has them as a party."""
+    if scenario.credit.obligors is None:
+        return set()
+    parties = {name for deal in deals for name in deal.counterparties}
+    return upstream_closure(parties, merged(scenario.credit.obligors)) - parties

@@ -21,6 +21,7 @@ from attrs import frozen
 
 from waterfall.engine import run
 from waterfall.engine.simulation import sculpted_schedule
+from waterfall.market.conditioning import UNCONDITIONAL, Given
 from waterfall.market.generate import BLOCK, generate
 from waterfall.market.scenario import Scenario
 from waterfall.outcomes.parquet import write_tables
@@ -97,6 +98,7 @@ def simulate_paths(
     chunk_size: int,
     sculpted: dict[str, np.ndarray],
     cfads_scale: float | None,
+    given: Given = UNCONDITIONAL,
 ) -> Chunk:
     """Paths ``first .. first + count`` in chunks of ``chunk_size``: the unit of work an executor runs.
 
@@ -109,7 +111,7 @@ def simulate_paths(
     outcomes = []
     for start in range(first, first + count, chunk_size):
         size = min(chunk_size, first + count - start)
-        tape = run(deal, generate(scenario, deal, seed, start, size), sculpted)
+        tape = run(deal, generate(scenario, deal, seed, start, size, given), sculpted)
         outcome = tranche_outcomes(tape).with_columns(
             pl.col("path") + start, pl.col("tranche").cast(names), pl.col("kind").cast(kinds)
         )
@@ -152,11 +154,13 @@ def run_monte_carlo(
     progress: Callable[[int], None] | None = None,
     executor: Executor | None = None,
     measure: str = DEFAULT_MEASURE,
+    given: Given = UNCONDITIONAL,
 ) -> MonteCarlo:
     """Simulate ``paths`` paths; ``progress`` is told how many paths each finished task held.
 
     ``executor`` (default: this process) runs the tasks; the result is the same for any executor.
     ``measure`` is the debt loss the summary's PD, EL, LGD, VaR and ES read (``risk.summary``).
+    ``given`` conditions every path on its events (``waterfall.market.conditioning``).
     """
     if paths < 1:
         raise ValueError(f"paths: expected at least 1, found {paths}")
@@ -167,7 +171,7 @@ def run_monte_carlo(
     base = simulate(deal)
     scale = float(base.periods["cfads"].abs().max() or 0.0)
     tasks = [
-        (deal, scenario, seed, first, count, chunk, sculpted, scale)
+        (deal, scenario, seed, first, count, chunk, sculpted, scale, given)
         for first, count in plan(paths, chunk, runner.workers)
     ]
     chunks: list[Chunk | None] = [None] * len(tasks)
@@ -186,7 +190,7 @@ def run_monte_carlo(
     kept = None
     if keep_paths > 0:
         keep = min(keep_paths, paths)
-        kept = Results(deal, run(deal, generate(scenario, deal, seed, 0, keep), sculpted))
+        kept = Results(deal, run(deal, generate(scenario, deal, seed, 0, keep, given), sculpted))
     dates = [deal.calendar.date_of(m) for m in range(deal.calendar.horizon_months)]
     lives = {t.name: (deal.calendar.month_of(t.legal_maturity) + 1) / 12 for t in deal.tranches}
     return MonteCarlo(

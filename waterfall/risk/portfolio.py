@@ -17,12 +17,14 @@ from attrs import frozen
 
 from waterfall.engine import run
 from waterfall.engine.simulation import sculpted_schedule
+from waterfall.market.conditioning import UNCONDITIONAL, Given
 from waterfall.market.generate import BLOCK, generate, on_clock
 from waterfall.market.scenario import Scenario, check_against
 from waterfall.outcomes.parquet import write_tables
 from waterfall.outcomes.tables import tranche_outcomes
+from waterfall.risk.exposure import by_obligor
 from waterfall.risk.montecarlo import DEFAULT_CHUNK, release_memory
-from waterfall.risk.summary import DEFAULT_MEASURE, LOSS_TOLERANCE, summarise
+from waterfall.risk.summary import DEFAULT_MEASURE, LOSS_TOLERANCE, MEASURES, summarise
 from waterfall.spec.portfolio import LoadedPortfolio
 
 if TYPE_CHECKING:
@@ -38,10 +40,12 @@ class PortfolioRun:
     tranches: pl.DataFrame  # per (deal, path, tranche)
     summary: pl.DataFrame  # per (deal, tranche), then the lender's holdings as one row
     holdings: pl.DataFrame  # per path: the lender's loss
+    obligors: pl.DataFrame | None = None  # per ultimate obligor: held exposure and EL (risk.exposure)
 
     def write(self, directory: str | Path) -> list[Path]:
-        """Write the three tables as parquet; each file whole or not at all."""
-        return write_tables(directory, {name: getattr(self, name) for name in ("tranches", "summary", "holdings")})
+        """Write the tables as parquet; each file whole or not at all."""
+        names = ("tranches", "summary", "holdings", "obligors")
+        return write_tables(directory, {name: getattr(self, name) for name in names if getattr(self, name) is not None})
 
     def _repr_html_(self) -> str:  # the notebook summary (waterfall.report.notebook)
         return _notebook().portfolio_html(self)
@@ -59,6 +63,8 @@ def run_portfolio(
     seed: int,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
+    given: Given = UNCONDITIONAL,
+    measure: str = DEFAULT_MEASURE,
 ) -> PortfolioRun:
     deals = loaded.deals
     for deal in deals:
@@ -73,7 +79,7 @@ def run_portfolio(
     for first in range(0, paths, chunk):
         count = min(chunk, paths - first)
         for deal, wide, offset, schedule in zip(deals, clocked, offsets, sculpted, strict=True):
-            market = generate(scenario, wide, seed, first, count).window(offset, deal.calendar.horizon_months)
+            market = generate(scenario, wide, seed, first, count, given).window(offset, deal.calendar.horizon_months)
             outcome = tranche_outcomes(run(deal, market, schedule))
             parts.append(outcome.with_columns(pl.col("path") + first, pl.lit(deal.name).alias("deal")))
         release_memory()
@@ -84,6 +90,7 @@ def run_portfolio(
         summarise(
             tranches.filter(pl.col("deal") == deal.name).drop("deal"),
             {t.name: (deal.calendar.month_of(t.legal_maturity) + 1) / 12 for t in deal.tranches},
+            measure,
         ).select(pl.lit(deal.name).alias("deal"), pl.all())
         for deal in deals
     )
@@ -125,7 +132,8 @@ def run_portfolio(
         (pl.col("deals_losing") > 1).mean().alias("joint_loss_share"),  # paths where several deals lose
     )
     summary = pl.concat([summary, lender], how="diagonal_relaxed")
-    return PortfolioRun(loaded, scenario, seed, paths, tranches, summary, holdings)
+    obligors = by_obligor(loaded, tranches, MEASURES[measure][0])
+    return PortfolioRun(loaded, scenario, seed, paths, tranches, summary, holdings, obligors)
 
 
 def _notebook() -> Any:

@@ -87,16 +87,17 @@ def contagion_defaults(
     out: dict[str, np.ndarray] = {}
     for name in topological(credits, dependencies):
         threshold = -np.log1p(-streams[name].random(paths))  # drawn even when forced: streams stay aligned
-        if name in forced:
-            month = forced[name]
-            value = NO_DEFAULT if month >= months else max(month, 0)
-            out[name] = np.full(paths, value, dtype=np.int64)
-            continue
         credit = credits[name]
         # strategic default first (the tenant's own leases under water), then contagion on top
         gap = None if gaps is None else gaps.get(name)
         base = strategic_tilt(monthly_hazard(credit, months, state, state_variance), gap, credit.rent_elasticity)
         upstream = {up: (out[up], share) for up, share in dependencies.get(name, {}).items() if up in out}
         hazard = contagion_hazard(base, upstream, jump, paths)
-        out[name] = first_passage(np.cumsum(hazard, axis=-1), threshold)
+        drawn = first_passage(np.cumsum(hazard, axis=-1), threshold)
+        if name in forced and forced[name] < months:
+            # a forced default by that month: a path where it defaults earlier keeps its own date,
+            # so conditioning on an event that already happens leaves the path as it was
+            month = max(forced[name], 0)
+            drawn = np.where((drawn >= 0) & (drawn <= month), drawn, month).astype(np.int64)
+        out[name] = drawn
     return out
