@@ -8,8 +8,9 @@ Rows, on the 120-month bench deal (``bench_deal.py``) under the full-factor pres
   second (goal 10M) and the peak resident memory of the whole process tree (goal 1.5 GB),
   as ``montecarlo.py`` measures them, each run in its own process;
 - a single-path ``waterfall run`` of every library deal, cold (a fresh, empty numba cache
-  directory) and warm (the cache the cold run left), against the figure of today's code
-  in ``baseline.json`` where it holds one (goal: no slower);
+  directory) and warm (the cache the cold run left), against the figure of the code before
+  the compiled kernels, recorded in ``baseline.json`` by ``--write-baseline`` with its commit
+  (goal: no slower, within 5% for the noise of starting a process);
 - a Dask LocalCluster of 2 workers against 1 (goal 1.8x) with identical results;
 - a scaling table: 10k / 100k / 1M paths x chunk sizes, cold and warm.
 
@@ -119,8 +120,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes: a check that everything runs")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="measure only `waterfall run` of each deal and record it in baseline.json (today's code)",
+    )
     args = parser.parse_args()
     repeats = 1 if args.quick else args.repeats
+    if args.write_baseline:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout.strip()
+        times = run_times(repeats)
+        record = {
+            "commit": commit,
+            "repeats": repeats,
+            "waterfall_run": {deal: round(max(cold, warm), 3) for deal, (cold, warm) in times.items()},
+        }
+        BASELINE.write_text(json.dumps(record, indent=2) + "\n")
+        print(json.dumps(record, indent=2))
+        return
     big = 100_000 if args.quick else 1_000_000
     baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
     print(f"goals of issue 13, bench deal, scenario {BENCH_SCENARIO}; medians of {repeats} run(s)")
