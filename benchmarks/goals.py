@@ -128,7 +128,8 @@ def main() -> None:
     args = parser.parse_args()
     repeats = 1 if args.quick else args.repeats
     if args.write_baseline:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout.strip()
+        git = ["git", "rev-parse", "HEAD"]
+        commit = subprocess.run(git, check=False, capture_output=True, text=True, cwd=HERE).stdout.strip()
         times = run_times(repeats)
         record = {
             "commit": commit,
