@@ -60,14 +60,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# the issue-5 figures on the 120-month GPU-lease bench deal: Monte Carlo throughput and peak memory at
-# 10k/100k/1M paths on every core; the per-path SimPy baseline against the engine on the same paths;
-# Dask LocalCluster with 2 workers against 1; then where a chunk's time goes
+# the issue-13 goals table on the 120-month GPU-lease bench deal (medians of 3 runs): the engine
+# against the fused reference, the Monte Carlo on every core (1M paths: throughput, peak memory),
+# `waterfall run` of each library deal cold and warm, Dask 2 workers vs 1, the scaling table; then
+# where a chunk's time goes. `make bench BENCH_ARGS=--quick` checks it all runs on small sizes.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python benchmarks/montecarlo.py --paths 10000 100000 1000000
-	$(BIN)/python benchmarks/per_path_baseline.py
-	$(BIN)/python benchmarks/montecarlo.py --dask --paths 200000
-	$(BIN)/python benchmarks/engine_throughput.py --paths 100000
+	$(BIN)/python benchmarks/goals.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/profile_chunk.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
