@@ -253,7 +253,9 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int, given:
     }
     # strategic default: each tenant's hazard rises with how far its leases are under water
     gaps = tenant_gaps(deal, rents, campus_rent, BLOCK)
-    defaults = _defaults(scenario, deal, parties, streams["tenant_defaults"], state, variance, gaps, given.default_months(deal))
+    defaults = _defaults(
+        scenario, deal, parties, streams["tenant_defaults"], state, variance, gaps, given.default_months(deal)
+    )
     prices = _prices(scenario, deal, streams["crypto"], common, state)
     delay, overrun = _construction(scenario, streams["construction"])
     spreads, window = _credit(scenario, deal, streams["credit_market"], common, state)

@@ -23,7 +23,7 @@ import numpy as np
 
 from waterfall.market.factors.strategic import strategic_tilt
 from waterfall.market.factors.streams import named_streams
-from waterfall.market.factors.tenants import NO_DEFAULT, TenantCredit, first_passage, monthly_hazard
+from waterfall.market.factors.tenants import TenantCredit, first_passage, monthly_hazard
 
 
 def topological(names: Mapping[str, object], dependencies: Mapping[str, Mapping[str, float]]) -> list[str]:
