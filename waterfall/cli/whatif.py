@@ -12,7 +12,7 @@ from waterfall.cli.app import PROGRESS_COLUMNS, app, err, fail, out, say
 from waterfall.cli.montecarlo import LossMeasure
 from waterfall.errors import InputError, Problem, unwritable
 from waterfall.market.conditioning import GIVEN_FORMS, Given, check_given, load_given, parse_given
-from waterfall.market.scenario import check_against, load_scenario, run_obligors
+from waterfall.market.scenario import check_against, load_scenario, run_obligors, with_registry
 from waterfall.report.whatif_tables import obligor_table, whatif_table
 from waterfall.risk.montecarlo import DEFAULT_CHUNK
 from waterfall.risk.whatif import WhatIf, whatif_deal, whatif_portfolio
@@ -47,7 +47,9 @@ def whatif(
         events = typed + filed
         if not events:
             raise InputError("--given", [Problem("", f"expected at least one event ({GIVEN_FORMS}), found none")])
-        world = load_scenario(scenario)
+        # a question about a default chain is asked in the obligor registry's world: upstream obligors
+        # and contagion on (docs/obligors.md), in the unconditional run as in the conditional one
+        world = with_registry(load_scenario(scenario))
         portfolio = deal_file.suffix == ".toml" and deal_file.exists() and is_portfolio(deal_file)
         loaded = load_portfolio(deal_file) if portfolio else None
         deals = loaded.deals if loaded is not None else [load_deal(deal_file)]
