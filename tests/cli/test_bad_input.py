@@ -552,6 +552,14 @@ CASES = [
         occurrence=1,
     ),
     Case(
+        "escalator_frequency_unknown",
+        CAMPUS,
+        r"^escalator = ",
+        'escalator_frequency = "fortnightly"\nescalator = ',
+        "leases[0].escalator_frequency",
+        ("'monthly'", "'fortnightly'"),
+    ),
+    Case(
         "terminal_value_of_unknown_treatment",
         CAMPUS,
         r'^treatment = "sale"$',

@@ -8,8 +8,8 @@ B r (m + 1).
 
 from __future__ import annotations
 
-from pathlib import Path
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import attrs
 import numpy as np
