@@ -607,6 +607,21 @@ def cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
 
 
 @st.composite
+def accrual_cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
+    """A generated deal and market with a rounding policy (floor, half-up, half-even or none on
+    each accrual; floor or none on each payment under cents) and interest on unpaid interest on
+    some tranches."""
+    calm = draw(st.booleans())
+    raw = draw(deal_dicts(calm))
+    market = draw(markets(build(raw), paths, calm=calm))
+    calendar = {**raw["calendar"], "accrual_rounding": draw(st.sampled_from(["floor", "half_up", "half_even", "none"]))}
+    if calendar["rounding"] == "cents":  # a payment floored to the cent needs balances in whole cents
+        calendar["payment_rounding"] = draw(st.sampled_from(["floor", "none"]))
+    tranches = [{**t, "interest_on_arrears": draw(st.booleans())} for t in raw["tranches"]]
+    return build({**raw, "calendar": calendar, "tranches": tranches}), market
+
+
+@st.composite
 def reinvestments(draw: st.DrawFn, accounts: list[str]) -> dict[str, Any]:
     """Interest on cash: fixed, or the index plus a spread (floored), on some or all accounts."""
     if draw(st.booleans()):

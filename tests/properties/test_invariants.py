@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from tests.builders import month, one_tranche_deal, run_deal
 from tests.properties import scenarios, strategies
@@ -391,6 +391,17 @@ CHECKS: list[Callable[[Deal, Market, Tape], None]] = [
 def test_cash_is_conserved(case: Case) -> None:
     deal, market = case
     check_conservation(deal, market, run(deal, market))
+
+
+@settings(max_examples=12)
+@given(strategies.accrual_cases())
+def test_invariants_hold_under_rounding_policies_and_interest_on_arrears(case: Case) -> None:
+    """Conservation, non-negativity, seniority and the balance identity with each accrual rounded
+    by floor / half-up / half-even / none and unpaid interest bearing interest."""
+    deal, market = case
+    tape = run(deal, market)
+    for check in (check_conservation, check_no_negative_balances, check_seniority, check_balance_identity):
+        check(deal, market, tape)
 
 
 @given(strategies.cases())

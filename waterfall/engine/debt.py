@@ -13,6 +13,7 @@ import numpy as np
 from waterfall.engine.clock import Schedule
 from waterfall.engine.columns import column_sums
 from waterfall.engine.refinancing import Refinancings
+from waterfall.engine.rounding import to_cents
 from waterfall.market.curves import index_curve
 from waterfall.spec.deal import Deal
 from waterfall.spec.hedge import hedging_swaps
@@ -54,6 +55,12 @@ def sizing_rate(deal: Deal, tranche: Tranche) -> float | None:
     return max(closing, coupon.floor) + coupon.spread
 
 
+def interest_on_arrears(arrears: np.ndarray, period_rate: np.ndarray | float) -> np.ndarray:
+    """Simple interest for one period on interest unpaid from earlier periods, at the
+    tranche's own period rate (a ``interest_on_arrears`` tranche)."""
+    return arrears * period_rate
+
+
 MOVEMENTS = ("drawn", "interest_due", "interest_paid", "principal_scheduled", "principal_paid", "pik", "writedown")
 
 
@@ -67,7 +74,7 @@ class Debt:
         sculpted: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.schedule = schedule
-        self.cents = deal.calendar.rounding == "cents"
+        self.accrual_rounding = deal.calendar.accrual_method  # each accrual to the cent, or not
         self.tranches = deal.tranches
         self.names = tuple(t.name for t in deal.tranches)
         self.position = {name: i for i, name in enumerate(self.names)}
@@ -159,8 +166,9 @@ class Debt:
             period_rate = self.rate(i, month) * yf
             self.period_rate[i] = period_rate
             interest = np.where(live, self.balance[i] * period_rate, 0.0)
-            if self.cents:
-                interest = np.round(interest, 2)
+            if tranche.interest_on_arrears:
+                interest = interest + np.where(live, interest_on_arrears(self.interest_arrears[i], period_rate), 0.0)
+            interest = to_cents(interest, self.accrual_rounding)
             capitalised = tranche.pik == "always" or (tranche.pik == "construction" and constructing.any())
             if capitalised:
                 capitalise = np.ones_like(constructing) if tranche.pik == "always" else constructing
@@ -174,8 +182,8 @@ class Debt:
                 0.0,
             )
             scheduled = np.clip(scheduled, 0.0, base)
-            if self.cents:
-                scheduled = np.minimum(np.round(scheduled, 2), base)
+            if self.accrual_rounding != "none":
+                scheduled = np.minimum(to_cents(scheduled, self.accrual_rounding), base)
             self.balance_after[i] = base - scheduled
             if tranche.name in self.sculpt_log and tranche.name not in self.sculpted:
                 self.sculpt_log[tranche.name][month] = scheduled[0]

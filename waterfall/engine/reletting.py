@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from waterfall.engine.escalation import growth
 from waterfall.engine.ledger import Ledger
 from waterfall.spec.account import OPERATING
 from waterfall.spec.lease import FixedRent, Lease, PerMwRent
@@ -76,8 +77,7 @@ class Reletting:
         self.let &= live
         collected = np.zeros_like(self.rent)
         if self.let.any():
-            years = (month - self.signed) // 12
-            rent = self.rent * (1.0 + self.lease.escalator) ** years
+            rent = self.rent * growth(self.lease, month - self.signed)
             collected = ledger.move(month, self.party, OPERATING, np.where(self.let, rent, 0.0))
         costs = {
             VACANCY: np.where(self.vacant, terms.vacancy_cost_monthly, 0.0),

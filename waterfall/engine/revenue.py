@@ -12,6 +12,7 @@ import numpy as np
 
 from waterfall.engine.clock import Schedule
 from waterfall.engine.construction import Build
+from waterfall.engine.escalation import growth
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.reletting import LEASING, VACANCY, Reletting
 from waterfall.market.curves import Market
@@ -52,8 +53,7 @@ class LeaseBook:
     def rate(self, month: int) -> np.ndarray:
         if self.lease.escalator == 0.0:
             return self.base_rate  # times 1.0 ** years: the same numbers, without the powers
-        years = (month - self.base_month) // 12
-        return self.base_rate * (1.0 + self.lease.escalator) ** years
+        return self.base_rate * growth(self.lease, month - self.base_month)
 
     def market_rate(self, month: int, rents: dict[str, np.ndarray]) -> np.ndarray:
         """Market rent in this lease's rate unit: the fleet's GPU rent, or the contract

@@ -55,7 +55,7 @@ class Books:
         generations = {fleet.generation for fleet in deal.fleets}
         rents = {g: np.ascontiguousarray(a[:, :months].T) for g, a in market.gpu_rent.items() if g in generations}
         index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
-        self.ledger = Ledger([OPERATING, *deal.account_names], months, paths, deal.calendar.rounding == "cents")
+        self.ledger = Ledger([OPERATING, *deal.account_names], months, paths, deal.calendar.payment_method == "floor")
         self.build = Build(deal, market, schedule)
         self.revenue = Revenue(deal, schedule, market, rents, self.build)
         self.guarantees = ResidualValueGuarantees(deal, self.revenue.default_month, paths)

@@ -8,6 +8,7 @@ from typing import Literal
 from attrs import field, frozen
 
 from waterfall.spec.bounds import between
+from waterfall.spec.rounding import DEFAULT_ACCRUAL, DEFAULT_PAYMENT, Method, PaymentMethod
 
 DayCount = Literal["30/360", "ACT/360", "ACT/365F"]
 Frequency = Literal["monthly", "quarterly"]
@@ -29,6 +30,19 @@ class Calendar:
     payment_frequency: Frequency
     day_count: DayCount
     rounding: Rounding
+    # where amounts are rounded to the cent, by what method (unset: what ``rounding`` says)
+    accrual_rounding: Method | None = None
+    payment_rounding: PaymentMethod | None = None
+
+    @property
+    def accrual_method(self) -> str:
+        """How each accrual (interest, scheduled principal) is rounded."""
+        return self.accrual_rounding or DEFAULT_ACCRUAL[self.rounding]
+
+    @property
+    def payment_method(self) -> str:
+        """How each payment (a ledger movement) is rounded."""
+        return self.payment_rounding or DEFAULT_PAYMENT[self.rounding]
 
     @property
     def months_per_payment(self) -> int:

@@ -193,7 +193,7 @@ def _tranches(deal: Deal) -> Iterator[Problem]:
                 f"{where}.legal_maturity",
                 f"expected a month within the horizon (by {last:%Y-%m}), found {t.legal_maturity:%Y-%m}",
             )
-        if cal.rounding == "cents" and abs(round(t.balance, 2) - t.balance) > 1e-6:
+        if cal.payment_method == "floor" and abs(round(t.balance, 2) - t.balance) > 1e-6:
             yield Problem(f"{where}.balance", f'expected whole cents (rounding = "cents"), found {t.balance!r}')
         if isinstance(t.coupon, FloatingCoupon) and t.coupon.index not in deal.market.index:
             yield Problem(

@@ -39,6 +39,10 @@ class PerGpuHourRent:
     utilisation: float = field(metadata=between(0, 1))
 
 
+# months between escalation steps; the escalator is a rate per year whatever the step
+ESCALATION_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
+EscalationFrequency = Literal["annual", "semiannual", "quarterly", "monthly"]
+
 Rent = FixedRent | PerMwRent | PerGpuHourRent
 RENT_TAGS = {FixedRent: "fixed", PerMwRent: "per_mw", PerGpuHourRent: "per_gpu_hour"}
 
@@ -107,6 +111,8 @@ class Lease:
     order) are alternatives. ``market_rent`` names the scenario's campus market
     rent factor a per-MW or fixed-rent lease reads for market renewals,
     walk-away tests and re-letting.
+    ``escalator`` is a rate per year, stepped every ``escalator_frequency``
+    (annual: on each anniversary; monthly: by (1 + escalator)^(1/12) each month).
     """
 
     name: str
@@ -121,6 +127,7 @@ class Lease:
     renewals: tuple[Renewal, ...] = ()
     relet: Relet | None = None
     market_rent: str = "campus"
+    escalator_frequency: EscalationFrequency = "annual"
 
     @property
     def options(self) -> tuple[Renewal, ...]:

@@ -154,6 +154,8 @@ class Tranche:
     ``draws`` are further amounts lent on given dates (a delayed-draw loan):
     ``balance`` is what is drawn at closing. ``refinancing``: what happens to the
     balance left at maturity (none: it falls due, and unpaid it is a default).
+    ``interest_on_arrears``: interest in arrears accrues interest each period at
+    the tranche's period rate (added to the interest due, itself unpaid arrears).
     """
 
     name: str
@@ -165,6 +167,8 @@ class Tranche:
     pik: Literal["none", "always", "toggle", "construction"] = "none"
     draws: tuple[ScheduleEntry, ...] = ()
     refinancing: Refinancing | None = None
+    # unpaid interest bears interest at the tranche's rate, simple, per period
+    interest_on_arrears: bool = False
 
 
 @frozen
