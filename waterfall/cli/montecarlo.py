@@ -46,7 +46,10 @@ def mc(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="results directory (default out/<deal>/mc_<scenario>/)")
     ] = None,
-    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="paths simulated at once")] = DEFAULT_CHUNK,
+    chunk_size: Annotated[
+        int | None,
+        typer.Option("--chunk-size", min=1, help="paths simulated at once (default: from the deal's width)"),
+    ] = None,
     keep_paths: Annotated[
         int, typer.Option("--keep-paths", min=0, help="keep the full tapes of the first K paths")
     ] = 0,
@@ -61,7 +64,7 @@ def mc(
     """Monte Carlo: a deal (or a portfolio of deals) under a scenario; risk summary and tables."""
     try:
         if deal_file.suffix == ".toml" and deal_file.exists() and is_portfolio(deal_file):
-            _portfolio_mc(deal_file, scenario, paths, seed, out_dir, chunk_size)
+            _portfolio_mc(deal_file, scenario, paths, seed, out_dir, chunk_size or DEFAULT_CHUNK)
             return
         deal = load_deal(deal_file)
         world = load_scenario(scenario)

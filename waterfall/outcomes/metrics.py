@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from waterfall.compiled import kernel, use_kernels
 from waterfall.engine.columns import column_sums
 
 FLOOR = -0.999  # a month
@@ -38,6 +39,9 @@ def powers(base: np.ndarray, exponents: np.ndarray) -> np.ndarray:
 
 def monthly_irr(flows: np.ndarray) -> np.ndarray:
     """Monthly IRR of each column of ``flows`` (months + 1, paths), solved a block of paths at a time."""
+    if use_kernels(flows.shape[1]):
+        # one compiled loop per path, the same method and the same numbers (``irr_kernel``)
+        return kernel("waterfall.outcomes.irr_kernel", "block_monthly_irr")(flows)
     if flows.shape[1] <= LANES:
         return _monthly_irr(flows)
     return np.concatenate([_monthly_irr(flows[:, i : i + LANES]) for i in range(0, flows.shape[1], LANES)])

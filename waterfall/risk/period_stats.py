@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from waterfall.compiled import kernel, use_kernels
 from waterfall.engine.tape import LOCK_UP, Tape
 
 QUANTILES = (0.01, 0.05, 0.50, 0.95)
@@ -28,6 +29,9 @@ class Histogram:
 
     def add(self, values: np.ndarray) -> None:
         """Add a chunk's values (months, paths); NaN (not measured) is skipped."""
+        if use_kernels(values.shape[1]):
+            kernel("waterfall.risk.histogram_kernel", "add_counts")(self.counts, self.edges, values)
+            return
         months = values.shape[0]
         seen = ~np.isnan(values)
         bins = self._bins(np.where(seen, values, self.edges[0]))  # 0 underflow .. len(edges) overflow
