@@ -47,8 +47,10 @@ batch: $(STAMP)
 batch-dask: $(STAMP)
 	$(BIN)/waterfall batch grids/library.toml --executor dask --workers 2 --out out/batch/library_dask
 
+# the suite on every core (test files are kept whole on one worker: their module fixtures run once)
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # damaged deal, scenario and grid files, FUZZ_EXAMPLES per family (the suite runs a few hundred):
 # prints family x outcome (clean error / ran clean / crash / unclear message / invariant violation / hang)
