@@ -16,6 +16,7 @@ import attrs
 from waterfall.errors import Problem, key_path
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
 from waterfall.spec.bounds import BOUNDS_KEY, MAX_MAGNITUDE, describe, holds
+from waterfall.spec.calendar import calendar_problems
 from waterfall.spec.construction import DebtFunds, SponsorFunds
 from waterfall.spec.costs import fee_problems
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
@@ -486,6 +487,7 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_revenue(deal),
         *tape_problems(deal.tapes),
         *fee_problems(deal.fees, deal.calendar),
+        *calendar_problems(deal.calendar),
         *reinvestment_problems(deal.reinvestment, deal.account_names, set(deal.market.index)),
         *_tranches(deal),
         *_waterfall(deal),
