@@ -107,7 +107,7 @@ def flow_dates(deal: Deal, count: int) -> list[dt.date]:
     if not calendar.dated:
         return [calendar.date_of(k) for k in range(count)]
     paid_on = Schedule(calendar).payment_date
-    return [calendar.start, *(paid_on.get(k - 1, calendar.date_of(k)) for k in range(1, count))]
+    return [calendar.closing, *(paid_on.get(k - 1, calendar.date_of(k)) for k in range(1, count))]
 
 
 def flat_discount(rate: float, frequency: int, times: np.ndarray) -> np.ndarray:

@@ -79,7 +79,7 @@ def first_payment(calendar: Calendar) -> dt.date:
     first stub), or the one a period later when the stub is long and there is one."""
     if calendar.first_payment_date is not None:
         return calendar.first_payment_date
-    closing, day, step = calendar.start, calendar.payment_day, calendar.months_per_payment
+    closing, day, step = calendar.closing, calendar.payment_day, calendar.months_per_payment
     grid = on_day(closing.year, closing.month, day)
     first = grid if grid > closing else add_months(grid, step, day)
     if calendar.stub == "long" and grid != closing:  # a stub there is: merge it into the next period
@@ -103,7 +103,7 @@ def unadjusted_dates(calendar: Calendar) -> list[dt.date]:
 
 def periods(calendar: Calendar) -> list[Period]:
     """The accrual periods, the first from the closing date."""
-    out, start = [], calendar.start
+    out, start = [], calendar.closing
     for date in unadjusted_dates(calendar):
         pay = adjust(date, calendar.business_day, calendar.holidays)
         end = pay if calendar.accrual_dates == "adjusted" else date

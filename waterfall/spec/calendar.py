@@ -29,6 +29,11 @@ Rounding = Literal["none", "cents"]
 MONTHS_PER_PAYMENT = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
 
 
+class Day(dt.date):
+    """A calendar day, for the keys that need one (a TOML date ``2026-01-15``); every
+    other date in a deal file is a month."""
+
+
 @frozen
 class Calendar:
     """When the deal closes and how its periods are counted.
@@ -48,7 +53,8 @@ class Calendar:
     day_count: DayCount
     rounding: Rounding
     payment_day: int | None = field(default=None, metadata=between(1, 31))
-    first_payment_date: dt.date | None = None
+    closing_date: Day | None = None  # within the start month; its first day when absent
+    first_payment_date: Day | None = None
     business_day: BusinessDay = "unadjusted"
     holidays: HolidayCalendar = "none"
     accrual_dates: AccrualDates = "unadjusted"
@@ -59,6 +65,11 @@ class Calendar:
     def dated(self) -> bool:
         """Payments on stated days and accrual on actual dates (not the month grid)."""
         return self.payment_day is not None
+
+    @property
+    def closing(self) -> dt.date:
+        """The closing date: interest accrues from it on the first period."""
+        return self.closing_date or self.start
 
     @property
     def months_per_payment(self) -> int:
@@ -96,18 +107,25 @@ def calendar_problems(calendar: Calendar) -> list[Problem]:
                 f"expected 1-28, or end_of_month = true to pay on the last day of shorter months, found {day}",
             )
         )
+    closing = calendar.closing
+    if calendar.month_of(closing) != 0:
+        problems.append(
+            Problem(
+                "calendar.closing_date", f"expected a day in the start month {calendar.start:%Y-%m}, found {closing}"
+            )
+        )
     first = calendar.first_payment_date
     if first is not None:
-        if first <= calendar.start:
+        if first <= closing:
             problems.append(
-                Problem("calendar.first_payment_date", f"expected a date after closing {calendar.start}, found {first}")
+                Problem("calendar.first_payment_date", f"expected a date after closing {closing}, found {first}")
             )
-        elif _months_between(calendar.start, first) > 2 * calendar.months_per_payment:
+        elif _months_between(closing, first) > 2 * calendar.months_per_payment:
             problems.append(
                 Problem(
                     "calendar.first_payment_date",
                     f"expected a first period of at most two {calendar.payment_frequency} periods "
-                    f"(a long stub), found {calendar.start} to {first}",
+                    f"(a long stub), found {closing} to {first}",
                 )
             )
         month_end = first.day == cal.monthrange(first.year, first.month)[1]
@@ -123,6 +141,7 @@ def calendar_problems(calendar: Calendar) -> list[Problem]:
 
 
 _DATED_DEFAULTS = {
+    "closing_date": None,
     "first_payment_date": None,
     "business_day": "unadjusted",
     "holidays": "none",
