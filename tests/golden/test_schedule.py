@@ -150,9 +150,11 @@ def case(request):
 
 
 def test_dates_interest_and_principal_match_quantlib_to_the_cent(case) -> None:
-    _, deal, cashflows, bond = case
+    spec, deal, cashflows, bond = case
     engine, expected = _engine_flows(deal, cashflows), _ql_flows(bond)
     assert sorted(engine) == sorted(expected)
+    if "business_day" in spec["calendar"]:  # the case moves some dates off the payment day
+        assert any(d.day != spec["calendar"]["payment_day"] for d in engine)
     worst = max(abs(engine[d][j] - expected[d][j]) for d in expected for j in (0, 1))
     assert worst < 0.005, worst
 
