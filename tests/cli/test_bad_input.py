@@ -123,6 +123,39 @@ CASES = [
         ("required term missing",),
         wording=False,
     ),
+    # --- dated calendars -------------------------------------------------
+    Case(
+        "first_payment_before_closing",
+        GPU,
+        r"^rounding = .*$",
+        'rounding = "cents"\npayment_day = 15\nclosing_date = 2026-01-20\nfirst_payment_date = 2026-01-15',
+        "calendar.first_payment_date",
+        ("expected a date after closing 2026-01-20", "found 2026-01-15"),
+    ),
+    Case(
+        "payment_day_31_without_end_of_month",
+        GPU,
+        r"^rounding = .*$",
+        'rounding = "cents"\npayment_day = 31',
+        "calendar.payment_day",
+        ("end_of_month = true", "found 31"),
+    ),
+    Case(
+        "unknown_holiday_calendar",
+        GPU,
+        r"^rounding = .*$",
+        'rounding = "cents"\npayment_day = 20\nholidays = "TARGET"',
+        "calendar.holidays",
+        ("'US-settlement'", "'SIFMA'", "'NYSE'", "found 'TARGET'"),
+    ),
+    Case(
+        "stub_longer_than_two_periods",
+        GPU,
+        r"^rounding = .*$",
+        'rounding = "cents"\npayment_day = 20\nfirst_payment_date = 2026-08-20',
+        "calendar.first_payment_date",
+        ("at most two quarterly periods", "2026-01-01 to 2026-08-20"),
+    ),
     # --- kinds ------------------------------------------------------------
     Case(
         "text_for_a_number",

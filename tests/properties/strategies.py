@@ -33,14 +33,19 @@ Cases come in two regimes, drawn half and half:
 
 from __future__ import annotations
 
+import calendar as cal
+import datetime as dt
 from typing import Any
 
 import numpy as np
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from tests.builders import build, month
 from waterfall.market.curves import Market
+from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
+from waterfall.spec.load import structure
 
 GENERATION = "H100"
 INDEX = "SOFR"
@@ -645,6 +650,50 @@ def with_extras(raw: dict[str, Any], fees: list[dict[str, Any]]) -> Deal:
         at = max((i + 1 for i, s in enumerate(steps) if s["type"] in ("pay_expenses", "pay_fee")), default=0)
         waterfall[mode] = [*steps[:at], *({"type": "pay_fee", "fee": f["name"]} for f in fees), *steps[at:]]
     return build({**raw, "waterfall": waterfall})
+
+
+# -- dated calendars -------------------------------------------------------------------------
+
+
+@st.composite
+def calendars(draw: st.DrawFn, calendar: dict[str, Any]) -> dict[str, Any]:
+    """``calendar`` (a month-grid calendar) dated: a payment day, a closing day in the start
+    month, maybe a first payment date (a short or long first period), a business-day
+    convention on a holiday calendar, adjusted or unadjusted accrual, any frequency."""
+    frequency = draw(st.sampled_from(["monthly", "quarterly", "semiannual"]))
+    day = draw(st.integers(1, 31))
+    start = dt.date.fromisoformat(calendar["start"] + "-01")
+    closing = start.replace(day=draw(st.integers(1, 28)))
+    dated = {
+        **calendar,
+        "payment_frequency": frequency,
+        "day_count": draw(st.sampled_from(["30/360", "30E/360", "ACT/360", "ACT/365F", "ACT/ACT"])),
+        "payment_day": day,
+        "end_of_month": day > 28,
+        "closing_date": closing,
+        "business_day": draw(st.sampled_from(["unadjusted", "modified_following", "preceding"])),
+        "holidays": draw(st.sampled_from(["none", "US-settlement", "SIFMA", "NYSE"])),
+        "accrual_dates": draw(st.sampled_from(["unadjusted", "adjusted"])),
+        "stub": draw(st.sampled_from(["short", "long"])),
+    }
+    if draw(st.booleans()):  # a stated first payment, within two periods of closing
+        step = {"monthly": 1, "quarterly": 3, "semiannual": 6}[frequency]
+        months = draw(st.integers(1, 2 * step - 1))
+        year, month0 = divmod(start.month - 1 + months, 12)
+        last = cal.monthrange(start.year + year, month0 + 1)[1]
+        dated["first_payment_date"] = dt.date(start.year + year, month0 + 1, min(day, last))
+    return dated
+
+
+@st.composite
+def dated_cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
+    """A generated deal on a random dated calendar, with a market for it."""
+    calm = draw(st.booleans())
+    raw = draw(deal_dicts(calm))
+    raw = {**raw, "calendar": draw(calendars(raw["calendar"]))}
+    deal = structure(raw, Deal, "<generated>")
+    assume(not check_deal(deal))  # e.g. a sculpted tranche may not fit a semiannual grid
+    return deal, draw(markets(deal, paths, calm=calm))
 
 
 # -- scenario factors ------------------------------------------------------------------------

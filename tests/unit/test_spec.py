@@ -169,7 +169,7 @@ STRICT = [
         set_in("calendar", "day_count"),
         "act/360",
         "calendar.day_count",
-        "expected one of '30/360', 'ACT/360', 'ACT/365F', found 'act/360'",
+        "expected one of '30/360', '30E/360', 'ACT/360', 'ACT/365F', 'ACT/ACT', found 'act/360'",
     ),
     (set_in("equity", "holders"), ["Sponsor Fund", 7], "equity.holders[1]", "expected text, found 7"),
     (

@@ -19,6 +19,7 @@ from attrs import frozen
 from scipy.optimize import brentq
 
 from waterfall.analytics.quote import Quote, flow_times, own_quote
+from waterfall.engine.clock import Schedule
 from waterfall.market.curves import base_case
 from waterfall.outcomes.metrics import monthly_irr, wal_years
 from waterfall.spec.deal import Deal
@@ -100,8 +101,13 @@ def investor_flows(cashflows: pl.DataFrame, tranche: str, path: int = 0) -> Inve
 
 def flow_dates(deal: Deal, count: int) -> list[dt.date]:
     """The date of each investor flow k = 0 .. count - 1: closing, then the first day of
-    the month after each deal month (when what is paid in that month is received)."""
-    return [deal.calendar.date_of(k) for k in range(count)]
+    the month after each deal month (when what is paid in that month is received), or,
+    on a dated calendar, the closing date and each payment month's payment date."""
+    calendar = deal.calendar
+    if not calendar.dated:
+        return [calendar.date_of(k) for k in range(count)]
+    paid_on = Schedule(calendar).payment_date
+    return [calendar.closing, *(paid_on.get(k - 1, calendar.date_of(k)) for k in range(1, count))]
 
 
 def flat_discount(rate: float, frequency: int, times: np.ndarray) -> np.ndarray:

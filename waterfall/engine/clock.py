@@ -1,4 +1,4 @@
-"""The deal's clock: months, payment dates, accrual fractions, and the order of business.
+"""The deal's clock: months, payment months, accrual fractions, and the order of business.
 
 SimPy's clock counts deal months. Within a month, each concern wakes at its own
 phase, so the order of business is written down once, here, in ``Phase``.
@@ -7,12 +7,13 @@ phase, so the order of business is written down once, here, in ``Phase``.
 from __future__ import annotations
 
 import calendar as cal
-import datetime as dt
 from enum import IntEnum
 
 import numpy as np
 
 from waterfall.spec.calendar import Calendar
+from waterfall.spec.daycount import year_fraction
+from waterfall.spec.payment_dates import periods
 
 PHASES_PER_MONTH = 16  # a power of two, so month + phase / 16 is exact in floating point
 
@@ -51,19 +52,21 @@ def at(month: int, phase: Phase) -> float:
     return month + phase / PHASES_PER_MONTH
 
 
-def year_fraction(start: dt.date, end: dt.date, day_count: str) -> float:
-    if day_count == "30/360":
-        # 30/360 US on month starts: whole months of 30 days
-        return ((end.year - start.year) * 360 + (end.month - start.month) * 30 + (end.day - start.day)) / 360
-    days = (end - start).days
-    return days / 360 if day_count == "ACT/360" else days / 365
-
-
 class Schedule:
     """Dates derived once from the calendar: payment months, accrual periods, hours."""
 
     def __init__(self, calendar: Calendar) -> None:
         self.calendar = calendar
+        months = calendar.horizon_months
+        if calendar.dated:
+            self._dated(calendar)
+        else:
+            self._month_grid(calendar)
+        self.dates = [calendar.date_of(m) for m in range(months)]
+        self.hours = np.array([cal.monthrange(d.year, d.month)[1] * 24.0 for d in self.dates])
+
+    def _month_grid(self, calendar: Calendar) -> None:
+        """Today's grid: pay at month ends, accrue between first days of months."""
         months = calendar.horizon_months
         step = calendar.months_per_payment
         # payment at the end of every step-th month, and always at the horizon's last month
@@ -81,8 +84,26 @@ class Schedule:
                 calendar.date_of(previous + 1), calendar.date_of(month + 1), calendar.day_count
             )
             previous = month
-        self.dates = [calendar.date_of(m) for m in range(months)]
-        self.hours = np.array([cal.monthrange(d.year, d.month)[1] * 24.0 for d in self.dates])
+        self.payment_date = {m: calendar.date_of(m + 1) for m in paying}
+
+    def _dated(self, calendar: Calendar) -> None:
+        """Stated payment days: the month containing each adjusted payment date pays,
+        accruing over the period's actual dates (``payment_dates.periods``)."""
+        months = calendar.horizon_months
+        dated = periods(calendar)
+        paying = [calendar.month_of(p.pay) for p in dated]
+        self.payment_months = tuple(paying)
+        self.is_payment = np.zeros(months, dtype=bool)
+        self.is_payment[paying] = True
+        self.period_start = np.zeros(months, dtype=np.int64)
+        self.year_fraction = np.zeros(months)
+        previous = -1
+        for month, period in zip(paying, dated, strict=True):
+            self.period_start[month] = previous + 1
+            self.year_fraction[month] = year_fraction(period.start, period.end, calendar.day_count)
+            previous = month
+        self.payment_date = {m: p.pay for m, p in zip(paying, dated, strict=True)}
+        self.periods = dated
 
     @property
     def months(self) -> int:

@@ -16,6 +16,7 @@ import attrs
 from waterfall.errors import Problem, key_path
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
 from waterfall.spec.bounds import BOUNDS_KEY, MAX_MAGNITUDE, describe, holds
+from waterfall.spec.calendar import calendar_problems
 from waterfall.spec.construction import DebtFunds, SponsorFunds
 from waterfall.spec.costs import fee_problems
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
@@ -24,6 +25,7 @@ from waterfall.spec.guarantee import ResidualValueGuarantee
 from waterfall.spec.hedge import InterestRateSwap, hedging_swaps
 from waterfall.spec.lease import PerGpuHourRent, PerMwRent
 from waterfall.spec.lease_checks import lease_terms, redeem_step
+from waterfall.spec.payment_dates import payment_date_problems
 from waterfall.spec.refinancing_checks import check_refinancing
 from waterfall.spec.reinvestment import reinvestment_problems
 from waterfall.spec.steps import (
@@ -486,6 +488,7 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_revenue(deal),
         *tape_problems(deal.tapes),
         *fee_problems(deal.fees, deal.calendar),
+        *(calendar_problems(deal.calendar) or payment_date_problems(deal.calendar)),
         *reinvestment_problems(deal.reinvestment, deal.account_names, set(deal.market.index)),
         *_tranches(deal),
         *_waterfall(deal),

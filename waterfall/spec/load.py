@@ -39,6 +39,7 @@ from waterfall.spec import (
     tranche,
 )
 from waterfall.spec.bounds import MAX_MAGNITUDE
+from waterfall.spec.calendar import Day
 from waterfall.spec.checks import check_deal
 from waterfall.spec.deal import Deal
 from waterfall.spec.tapes import attach_tapes
@@ -118,6 +119,23 @@ def _month(value: object, _: type) -> dt.date:
     if not FIRST_MONTH <= month <= LAST_MONTH:
         raise MismatchError(f"expected a month from 1900-01 to 2999-12, found {_found(value)}")
     return month
+
+
+def _day(value: object, _: type) -> dt.date:
+    """A calendar day: a TOML date (``2026-01-15``) or "YYYY-MM-DD"."""
+    day = None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value) if len(value) == 10 else None
+        except ValueError:
+            day = None
+    if day is None:
+        raise MismatchError(f'expected a day "YYYY-MM-DD", found {_found(value)}')
+    if not FIRST_MONTH <= day.replace(day=1) <= LAST_MONTH:
+        raise MismatchError(f"expected a day from 1900-01-01 to 2999-12-31, found {_found(value)}")
+    return day
 
 
 def _literal(kind: Any) -> Any:
@@ -225,6 +243,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(str, _text)
     converter.register_structure_hook(bool, _flag)
     converter.register_structure_hook(dt.date, _month)
+    converter.register_structure_hook(Day, _day)
     converter.register_structure_hook_func(lambda t: get_origin(t) is Literal, lambda v, t: _literal(t)(v, t))
     for union, tags in TAGGED_UNIONS:
         converter.register_structure_hook(union, _tagged(converter, tags))
