@@ -29,6 +29,7 @@ from waterfall.spec.steps import FundReserve, PayInterest, PayPrincipal
 from waterfall.spec.tranche import Bullet
 
 PATHS = 1024
+CENTS = 0.05
 SEED = 2026
 
 
@@ -121,7 +122,9 @@ def test_a_harsher_factor_never_lowers_any_path_loss(example_deal: Deal, factor:
     base = load_scenario("base")
     before, after = _losses(deal, apply(base, mild)), _losses(deal, apply(base, harsh))
     for tranche in ("senior", "mezz"):
-        lower = after.filter(after[tranche] < before[tranche] - 0.01)
+        # a loss is a sum of cent-rounded accruals: a tranche wiped out on both paths may differ by
+        # a few cents of rounding (seen: 2 cents of PIK), never by more
+        lower = after.filter(after[tranche] < before[tranche] - CENTS)
         assert lower.height == 0, (factor, mild, harsh, tranche, lower.head())
     # and so, on the same seed, no tranche's expected loss falls
     assert (after.drop("path").mean().to_numpy() >= before.drop("path").mean().to_numpy() - 1e-9).all()
