@@ -164,3 +164,29 @@ def test_a_portfolio_default_falls_in_the_same_calendar_month_in_every_deal() ->
         assert (default >= 0).all()
         assert (default <= deal.calendar.month_of(dt.date(2027, 6, 1))).all()
         assert (default == deal.calendar.month_of(dt.date(2027, 6, 1))).mean() > 0.9
+
+
+def test_a_forced_upstream_default_reaches_its_dependents_through_the_registry() -> None:
+    # OpenAI is no party of Abilene; in the registry's world its forced default raises Oracle's hazard
+    from waterfall.market.conditioning import DefaultEvent, Given, check_given
+    from waterfall.market.scenario import run_obligors, with_registry
+
+    deal = load_deal(Path(__file__).resolve().parents[3] / "deals" / "crusoe_abilene.toml")
+    world = with_registry(load_scenario("bust"))
+    event = DefaultEvent("OpenAI", dt.date(2027, 6, 1))
+    check_given(
+        [event], [deal], deal.calendar.start, deal.calendar.horizon_months, upstream=run_obligors(world, [deal])
+    )
+    with pytest.raises(InputError):  # without the registry OpenAI is not a party of the run
+        check_given([event], [deal], deal.calendar.start, deal.calendar.horizon_months)
+    plain = generate(world, deal, 7, 0, 1024)
+    given = generate(world, deal, 7, 0, 1024, Given((event,)))
+    month = deal.calendar.month_of(event.month)
+    before, after = plain.tenant_default["Oracle"], given.tenant_default["Oracle"]
+    assert ((given.tenant_default["OpenAI"] >= 0) & (given.tenant_default["OpenAI"] <= month)).all()
+    # Oracle defaults no later on any path (never counts as latest), earlier on some, and not before the event
+    later = np.where(after < 0, np.iinfo(np.int64).max, after) > np.where(before < 0, np.iinfo(np.int64).max, before)
+    assert not later.any()
+    moved = after != before
+    assert moved.sum() > 50
+    assert (after[moved] >= month).all()
