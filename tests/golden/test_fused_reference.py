@@ -62,11 +62,15 @@ def _compare(deal, preset: str) -> tuple[int, int]:
     return int(modelled.sum()), int((stop == months).sum())
 
 
+COVERAGE = {"base": 0.5, "bust": 0.25}
+
+
 @pytest.mark.parametrize("preset", ["base", "bust"])
 def test_fused_reference_matches_the_engine(preset: str) -> None:
     path_months, whole = _compare(bench_deal(), preset)
-    # the comparison covers most of the paths' months, and whole paths to the horizon
-    assert path_months > PATHS * 120 // 2
+    # the comparison covers a large share of the paths' months (the reference stops a path at its
+    # event of default, and in bust strategic default ends most paths early), and whole paths to the horizon
+    assert path_months > PATHS * 120 * COVERAGE[preset]
     assert whole > 0
 
 
