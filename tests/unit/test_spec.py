@@ -24,6 +24,7 @@ from tests.builders import month, one_tranche_deal
 from waterfall import Deal, InputError, Problem, load_deal
 from waterfall.spec import (
     account,
+    collection,
     construction,
     costs,
     covenant,
@@ -513,6 +514,9 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     costs.FixedFee: {"type": "fixed", "annual": 1.0},
     costs.BpsFee: {"type": "bps", "bps": 10.0, "of": "collateral_value"},
     reinvestment.FixedReinvestment: {"type": "fixed", "rate": 0.04},
+    collection.AtPaymentDate: {"type": "payment_date"},
+    collection.AtMonthEnd: {"type": "month_end"},
+    collection.OnDay: {"type": "day", "day": 10},
     reinvestment.IndexReinvestment: {"type": "index", "index": "SOFR", "spread": -0.0025},
     costs.OneOffFee: {"type": "one_off", "date": "2027-03", "amount": 5.0},
     costs.ScheduledFee: {"type": "schedule", "schedule": [{"date": "2027-03", "amount": 5.0}]},

@@ -12,6 +12,7 @@ from enum import IntEnum
 import numpy as np
 
 from waterfall.spec.calendar import Calendar
+from waterfall.spec.collection import collection_end
 from waterfall.spec.daycount import year_fraction
 from waterfall.spec.payment_dates import periods
 
@@ -62,6 +63,7 @@ class Schedule:
             self._dated(calendar)
         else:
             self._month_grid(calendar)
+        self._collection_periods(calendar)
         self.dates = [calendar.date_of(m) for m in range(months)]
         self.hours = np.array([cal.monthrange(d.year, d.month)[1] * 24.0 for d in self.dates])
 
@@ -104,6 +106,24 @@ class Schedule:
             previous = month
         self.payment_date = {m: p.pay for m, p in zip(paying, dated, strict=True)}
         self.periods = dated
+
+    def _collection_periods(self, calendar: Calendar) -> None:
+        """Each payment month's collection period, months ``collection_start ..
+        collection_end``: by default the months of its accrual period; when periods end
+        before their payment dates, up to the end the calendar names, and on the
+        horizon's last payment date everything still held (the final distribution)."""
+        self.collection_start = self.period_start
+        self.collection_end = np.arange(self.months, dtype=np.int64)
+        if not calendar.holds_collections:
+            return
+        self.collection_start = np.zeros(self.months, dtype=np.int64)
+        previous = -1
+        for month in self.payment_months:
+            date = self.payment_date[month] if calendar.dated else None
+            end = collection_end(calendar.collection_period_end, month, date)
+            end = self.months - 1 if month == self.months - 1 else max(end, previous)
+            self.collection_start[month], self.collection_end[month] = previous + 1, end
+            previous = end
 
     @property
     def months(self) -> int:

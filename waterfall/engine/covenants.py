@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from waterfall.engine.clock import Schedule
 from waterfall.engine.columns import column_sums
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
@@ -18,13 +19,16 @@ from waterfall.spec.deal import Deal
 
 
 class Covenants:
-    def __init__(self, deal: Deal, paths: int, period_start: np.ndarray) -> None:
-        self.period_start = period_start  # each payment month's first accrual month
+    def __init__(self, deal: Deal, paths: int, schedule: Schedule, engine_accounts: tuple[str, ...] = ()) -> None:
+        self.period_start = schedule.period_start  # each payment month's first accrual month
+        # each payment month's last month of collections: coverage reads the CFADS it distributes
+        self.collection_end = schedule.collection_end
         self.tests: tuple[Covenant, ...] = deal.covenants
         self.lock_up_accounts = [a.name for a in deal.accounts if isinstance(a, LockUp)]
         self.liquidity_accounts = [
             OPERATING,
             *(a.name for a in deal.accounts if not isinstance(a, LockUp | Redemption)),
+            *engine_accounts,  # the collection account: cash on hand, due at the next payment date
         ]
         self.names = [t.name for t in deal.tranches]
         self.missed = {
@@ -57,15 +61,20 @@ class Covenants:
                 # (a payment's debt service counts only when its whole accrual period is
                 # after completion, so a quarter straddling completion is not set against
                 # the single month of rent it had)
+                # (the CFADS window ends with the collection period, ``lag`` months before
+                # the payment month when collection periods end before payment dates)
                 first = max(0, month - covenant.trailing_months + 1)
-                cfads = tape.period["cfads"][first : month + 1]
+                lag = month - int(self.collection_end[month])
+                collected = max(0, first - lag)
+                cfads = tape.period["cfads"][collected : month - lag + 1]
                 service = tape.period["debt_service_scheduled"][first : month + 1]
                 if completion.max() > 0:
                     # something was still being built at closing: mask what came before completion
                     window = np.arange(first, month + 1)[:, None]
                     operating = (window >= completion[None, :]) & (month >= completion)
                     accrued_after = (self.period_start[first : month + 1][:, None] >= completion[None, :]) & operating
-                    cfads = np.where(operating, cfads, 0.0)
+                    cfads_window = np.arange(collected, month - lag + 1)[:, None]
+                    cfads = np.where((cfads_window >= completion[None, :]) & (month >= completion), cfads, 0.0)
                     service = np.where(accrued_after, service, 0.0)
                 cfads = column_sums(cfads)
                 service = column_sums(service)

@@ -20,13 +20,15 @@ MONTHS_PER_YEAR = 12.0
 
 
 class CashInterest:
-    def __init__(self, deal: Deal, index: dict[str, np.ndarray]) -> None:
+    def __init__(self, deal: Deal, index: dict[str, np.ndarray], engine_accounts: tuple[str, ...] = ()) -> None:
         spec = deal.reinvestment
         self.spec = spec
         self.index = index  # index name -> (months, paths)
         self.accounts: tuple[str, ...] = ()
         if spec is not None:
-            self.accounts = spec.accounts if spec.accounts is not None else (OPERATING, *deal.account_names)
+            # by default every account earns, the collection account (``engine_accounts``) too
+            default = (OPERATING, *deal.account_names, *engine_accounts)
+            self.accounts = spec.accounts if spec.accounts is not None else default
 
     def rate(self, month: int) -> np.ndarray | float:
         """This month's annual rate (per path for an index)."""

@@ -39,8 +39,9 @@ def contract_monthly(lease: Lease) -> float:
 
 
 class Reletting:
-    def __init__(self, lease: Lease, factor: np.ndarray, paths: int) -> None:
+    def __init__(self, lease: Lease, factor: np.ndarray, paths: int, account: str = OPERATING) -> None:
         assert lease.relet is not None
+        self.account = account  # where rent is collected: operating, or the collection account
         self.lease = lease
         self.terms = lease.relet
         self.party = relet_party(lease)
@@ -78,7 +79,7 @@ class Reletting:
         collected = np.zeros_like(self.rent)
         if self.let.any():
             rent = self.rent * growth(self.lease, month - self.signed)
-            collected = ledger.move(month, self.party, OPERATING, np.where(self.let, rent, 0.0))
+            collected = ledger.move(month, self.party, self.account, np.where(self.let, rent, 0.0))
         costs = {
             VACANCY: np.where(self.vacant, terms.vacancy_cost_monthly, 0.0),
             LEASING: np.where(signing, terms.leasing_cost_months * self.rent, 0.0),

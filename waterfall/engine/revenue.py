@@ -92,10 +92,20 @@ def _rate(rent: FixedRent | PerMwRent | PerGpuHourRent) -> float:
 
 
 class Revenue:
-    """Collects each month's revenue into the operating account."""
+    """Collects each month's revenue into ``account``: the operating account, or the collection
+    account where collection periods end before payment dates (``engine/collections.py``)."""
 
-    def __init__(self, deal: Deal, schedule: Schedule, market: Market, rents: dict[str, np.ndarray], build: Build):
+    def __init__(
+        self,
+        deal: Deal,
+        schedule: Schedule,
+        market: Market,
+        rents: dict[str, np.ndarray],
+        build: Build,
+        account: str = OPERATING,
+    ):
         self.deal = deal
+        self.account = account
         self.schedule = schedule
         self.rents = rents  # generation -> (months, paths), month-major
         self.paths = paths = market.paths
@@ -143,11 +153,11 @@ class Revenue:
             )
             idle = np.where(delivered, np.maximum(fleet.count - on_lease, 0.0), 0.0)
             earned = idle * self.rents[fleet.generation][month] * hours * merchant.utilisation
-            total += ledger.move(month, MERCHANT, OPERATING, np.where(live, earned, 0.0))
+            total += ledger.move(month, MERCHANT, self.account, np.where(live, earned, 0.0))
         for tape in self.deal.tapes:
             if month < len(tape.amounts) and tape.amounts[month]:
                 amount = np.where(live, tape.amounts[month], 0.0)
-                total += ledger.move(month, tape.name, OPERATING, amount)
+                total += ledger.move(month, tape.name, self.account, amount)
         return total
 
     def _gone(self, party: str, month: int) -> np.ndarray:
@@ -185,13 +195,13 @@ class Revenue:
                 walks = book.active & ~covered & may_walk & cheaper
                 if walks.any():
                     fee = np.where(walks, rent * walk.fee_months, 0.0)
-                    collected += ledger.move(month, lease.tenant, OPERATING, fee)
+                    collected += ledger.move(month, lease.tenant, self.account, fee)
                     book.active &= ~walks
-            collected += ledger.move(month, lease.tenant, OPERATING, np.where(book.active & ~covered, rent, 0.0))
+            collected += ledger.move(month, lease.tenant, self.account, np.where(book.active & ~covered, rent, 0.0))
             if covered.any():
                 assert backstop is not None
                 owed = np.minimum(rent, backstop.cap - self.backstopped[backstop.name])
-                paid = ledger.move(month, backstop.guarantor, OPERATING, np.where(covered, owed, 0.0))
+                paid = ledger.move(month, backstop.guarantor, self.account, np.where(covered, owed, 0.0))
                 self.backstopped[backstop.name] += paid
                 collected += paid
         self.ended[lease.name] = was_active & ~book.active & live

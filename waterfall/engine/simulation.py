@@ -15,6 +15,7 @@ import simpy
 
 from waterfall.engine.clock import Phase, Schedule, at
 from waterfall.engine.collateral import SALE, campus_book_value, fleet_book_value
+from waterfall.engine.collections import CollectionAccount
 from waterfall.engine.columns import column_sums
 from waterfall.engine.construction import Build
 from waterfall.engine.covenants import Covenants, loan_to_value
@@ -55,9 +56,11 @@ class Books:
         generations = {fleet.generation for fleet in deal.fleets}
         rents = {g: np.ascontiguousarray(a[:, :months].T) for g, a in market.gpu_rent.items() if g in generations}
         index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
-        self.ledger = Ledger([OPERATING, *deal.account_names], months, paths, deal.calendar.payment_method == "floor")
+        self.collections = CollectionAccount(schedule, paths)
+        accounts = [OPERATING, *deal.account_names, *self.collections.accounts]
+        self.ledger = Ledger(accounts, months, paths, deal.calendar.payment_method == "floor")
         self.build = Build(deal, market, schedule)
-        self.revenue = Revenue(deal, schedule, market, rents, self.build)
+        self.revenue = Revenue(deal, schedule, market, rents, self.build, self.collections.destination)
         self.guarantees = ResidualValueGuarantees(deal, self.revenue.default_month, paths)
         self.hedges = Hedges(deal, schedule, index, paths)
         prices = {a: np.ascontiguousarray(p[:, :months].T) for a, p in market.prices.items()}
@@ -71,8 +74,8 @@ class Books:
             window = market.refinancing_open
             window = None if window is None else np.ascontiguousarray(window[:, :months].T)
             self.refinancing = self.debt.refinancing = Refinancings(deal, schedule, index, spreads, window, paths)
-        self.cash_interest = CashInterest(deal, index)
-        self.covenants = Covenants(deal, paths, schedule.period_start)
+        self.cash_interest = CashInterest(deal, index, self.collections.accounts)
+        self.covenants = Covenants(deal, paths, schedule, self.collections.accounts)
         self.tape = Tape.empty(months, paths, self.debt.names, self.debt.original, self.ledger)
         self.tape.equity_amount = deal.equity.amount
         self.tape.hurdle_rate = deal.equity.hurdle_rate
@@ -115,7 +118,9 @@ class Books:
         self.debt.month = {k: self.tape.tranche[k][month] for k in MOVEMENTS}
         live = self.mode != WOUND_UP
         self.cash_interest.credit(month, self.ledger, live)  # on the month's opening balances
-        self.tape.period["revenue"][month] = self.revenue.collect(month, self.ledger, live)
+        self.tape.period["revenue"][month] = revenue = self.revenue.collect(month, self.ledger, live)
+        self.collections.receive(month, revenue)
+        self.collections.release(month, self.ledger, self.mode)  # on a payment date, before anything reads it
         self.guarantees.on_lease_end(month, self.revenue.ended, self.collateral[month], self.ledger)
 
     def incur_expenses(self, month: int) -> None:
@@ -130,8 +135,9 @@ class Books:
         period["cfads"][month] = period["revenue"][month] - expenses - fees
 
     def accrue_debt(self, month: int) -> None:
-        first = self.schedule.period_start[month]
-        cfads = column_sums(self.tape.period["cfads"][first : month + 1])
+        # the CFADS of the collection period this payment date distributes (by default its accrual period)
+        first, last = self.schedule.collection_start[month], self.schedule.collection_end[month]
+        cfads = column_sums(self.tape.period["cfads"][first : last + 1])
         live = self.mode != WOUND_UP
         constructing = self.build.constructing(month)
         service = self.debt.accrue(month, cfads, self.mode == DEFAULT, live, constructing)

@@ -7,6 +7,9 @@ from attrs import field, frozen
 from waterfall.spec.bounds import at_least
 
 OPERATING = "operating"
+# where collections received after a collection period's end wait for the next payment date
+# (only in a deal whose calendar says its collection periods end before its payment dates)
+COLLECTIONS = "collections"
 
 
 @frozen

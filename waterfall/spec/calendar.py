@@ -17,6 +17,7 @@ from attrs import field, frozen
 
 from waterfall.errors import Problem
 from waterfall.spec.bounds import between
+from waterfall.spec.collection import AtPaymentDate, CollectionPeriodEnd
 from waterfall.spec.daycount import DayCount
 from waterfall.spec.rounding import DEFAULT_ACCRUAL, DEFAULT_PAYMENT, Method, PaymentMethod
 
@@ -45,7 +46,8 @@ class Calendar:
     ``first_payment_date`` or, without one, the first such day after closing
     (``stub = "short"``) or the one a period later (``"long"``), moved to a
     business day by ``business_day`` on ``holidays``. The month containing a
-    payment date pays.
+    payment date pays, distributing the collections of the collection period
+    ``collection_period_end`` ends (by default all collected up to it).
     """
 
     start: dt.date
@@ -64,6 +66,14 @@ class Calendar:
     accrual_dates: AccrualDates = "unadjusted"
     end_of_month: bool = False
     stub: Stub = "short"
+    # which collections a payment date distributes (``waterfall/spec/collection.py``)
+    collection_period_end: CollectionPeriodEnd = field(factory=AtPaymentDate)
+
+    @property
+    def holds_collections(self) -> bool:
+        """Whether a collection period ends before its payment date (cash received after
+        it waits in the collection account for the next payment date)."""
+        return not isinstance(self.collection_period_end, AtPaymentDate)
 
     @property
     def accrual_method(self) -> str:

@@ -17,6 +17,7 @@ from waterfall.errors import Problem, key_path
 from waterfall.spec.account import DebtServiceReserve, LockUp, MaintenanceReserve
 from waterfall.spec.bounds import BOUNDS_KEY, MAX_MAGNITUDE, describe, holds
 from waterfall.spec.calendar import calendar_problems
+from waterfall.spec.collection_checks import collection_problems
 from waterfall.spec.construction import DebtFunds, SponsorFunds
 from waterfall.spec.costs import fee_problems
 from waterfall.spec.covenant import DscrTest, LtvTest, MinLiquidity, PaymentDefault
@@ -94,6 +95,7 @@ RESERVED = (
     "leasing_costs",
     "refinancing_fees",
     "interest_income",
+    "collections",
 )
 
 
@@ -488,7 +490,11 @@ def check_deal(deal: Deal) -> list[Problem]:
         *_revenue(deal),
         *tape_problems(deal.tapes),
         *fee_problems(deal.fees, deal.calendar),
-        *(calendar_problems(deal.calendar) or payment_date_problems(deal.calendar)),
+        *(
+            calendar_problems(deal.calendar)
+            or payment_date_problems(deal.calendar)
+            or collection_problems(deal.calendar)
+        ),
         *reinvestment_problems(deal.reinvestment, deal.account_names, set(deal.market.index)),
         *_tranches(deal),
         *_waterfall(deal),

@@ -27,6 +27,7 @@ from cattrs.gen import make_dict_structure_fn
 from waterfall.errors import InputError, Problem, key_path
 from waterfall.spec import (
     account,
+    collection,
     construction,
     costs,
     covenant,
@@ -57,6 +58,7 @@ TAGGED_UNIONS: list[tuple[Any, dict[type, str]]] = [
     (construction.OverrunFunding, construction.FUNDING_TAGS),
     (terminal.CampusValue, terminal.CAMPUS_VALUE_TAGS),
     (reinvestment.ReinvestmentRate, reinvestment.REINVESTMENT_TAGS),
+    (collection.CollectionPeriodEnd, collection.COLLECTION_TAGS),
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
