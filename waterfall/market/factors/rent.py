@@ -208,7 +208,10 @@ def rent_paths(
         if generations is not None and name not in generations:
             continue
         moves = common_log + np.cumsum(jumps[name], axis=1) if name in jumps else common_log
-        rents[name] = np.maximum(model.start * ratio * np.exp(moves), model.floor * ratio)  # exp(0) = 1 at closing
+        # start * ratio * exp(moves), floored: in place, one array per generation (exp(0) = 1 at closing)
+        rent = np.exp(moves)
+        rent *= model.start * ratio
+        rents[name] = np.maximum(rent, model.floor * ratio, out=rent)
     return rents
 
 
