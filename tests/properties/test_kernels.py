@@ -3,11 +3,12 @@
 On generated deals and markets (every step kind, PIK, reserves, sweeps,
 enforcement: ``strategies.cases``) the tranche outcomes (IRR, WAL, losses) and
 the period histograms are computed twice, once by the numpy path and once by the
-compiled kernels, and must agree: the histograms' counts exactly, the IRRs to 1e-9
-relative (the kernel gives a path's IRR bit for bit as numpy gives it for the path
-alone; numpy over a block of lanes can differ from that in the last bits) and every
-other outcome bit for bit. Hand-made flows cover the IRR's edge cases (no root,
-nothing returned, nothing invested, rates at the bracket).
+compiled kernels, and must agree: the histograms' counts exactly and every outcome,
+IRR included, bit for bit (a path's IRR is the same alone, in a block of numpy lanes
+or in the kernel). Hand-made flows cover the IRR's edge cases (no root, nothing
+returned, nothing invested, rates at the bracket). The market's recursions (AR(1)
+processes, the log-rent walk and cycle) are checked the same way on random shocks
+and on whole generated markets.
 """
 
 from __future__ import annotations
@@ -17,14 +18,19 @@ import os
 from collections.abc import Iterator
 from unittest import mock
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from tests.properties import strategies
 from waterfall import compiled
 from waterfall.engine import run
+from waterfall.market.factors import RentModel, ou, rent_paths
+from waterfall.market.generate import BLOCK, generate
+from waterfall.market.scenario import load_scenario
 from waterfall.outcomes import metrics
 from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.risk.period_stats import PeriodStats
@@ -51,18 +57,13 @@ def _same(expected: np.ndarray, found: np.ndarray) -> None:
     np.testing.assert_array_equal(found, expected)  # NaN where NaN, every other number to the bit
 
 
-def _close(expected: np.ndarray, found: np.ndarray) -> None:
-    np.testing.assert_allclose(found, expected, rtol=1e-9, atol=1e-15)  # NaN where NaN
-
-
 @settings(max_examples=12, deadline=None)
 @given(strategies.cases())
 def test_kernels_and_numpy_give_the_same_outcomes_on_generated_deals(case) -> None:
     deal, market = case
     tape = run(deal, market)
     expected, found = both(tranche_outcomes, tape)
-    _close(expected["irr"].to_numpy(), found["irr"].to_numpy())
-    assert_frame_equal(found.drop("irr"), expected.drop("irr"), check_exact=True)
+    assert_frame_equal(found, expected, check_exact=True)
 
     def stats() -> PeriodStats:
         result = PeriodStats(tape.months, 1e6)
@@ -109,10 +110,46 @@ def test_the_irr_kernel_matches_numpy_on_random_blocks_and_on_each_path_alone() 
     flows = np.where(rng.random((months + 1, paths)) < 0.4, rng.normal(2.0, 3.0, (months + 1, paths)), 0.0)
     flows[0] = -rng.uniform(10.0, 200.0, paths)
     expected, found = both(metrics.monthly_irr, flows)
-    _close(expected, found)
+    _same(expected, found)
     with kernels("numba"):
         alone = np.array([metrics.monthly_irr(flows[:, [p]])[0] for p in range(0, paths, 97)])
     _same(alone, found[::97])
     with kernels("numpy"):
         alone = np.array([metrics.monthly_irr(flows[:, [p]])[0] for p in range(0, paths, 97)])
     _same(alone, found[::97])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(1, 9),
+    st.integers(1, 40),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 0.5),
+    st.floats(-0.05, 0.05),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_market_recursions_agree_with_numpy(paths, months, decay, step, drift, seed) -> None:
+    cycle = np.random.default_rng(seed).standard_normal((paths, months))
+    expected, found = both(ou.ar1, cycle, decay, step)
+    _same(expected, found)
+    model = RentModel(drift=drift * 12.0, volatility=step, mean_reversion=decay, cycle_volatility=step)
+
+    def rents():
+        return rent_paths(model, months, np.random.default_rng(seed), paths=paths)
+
+    expected, found = both(rents)
+    for name, rent in expected.items():
+        _same(rent, found[name])
+
+
+@pytest.mark.parametrize("scenario", ["base", "bust"])
+def test_generated_markets_are_the_same_through_kernels_or_numpy(example_deal, scenario) -> None:
+    expected, found = both(generate, load_scenario(scenario), example_deal, 4, BLOCK, BLOCK + 37)
+    for field in attrs.fields(type(expected)):
+        value = getattr(expected, field.name)
+        if isinstance(value, dict):
+            assert value.keys() == getattr(found, field.name).keys(), field.name
+            for key, array in value.items():
+                _same(array, getattr(found, field.name)[key])
+        elif isinstance(value, np.ndarray):
+            _same(value, getattr(found, field.name))

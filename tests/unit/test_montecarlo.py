@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
+
+import attrs
 import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from waterfall import compiled
+from waterfall.engine import run
 from waterfall.market.generate import BLOCK, generate
 from waterfall.market.scenario import load_scenario
+from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.risk.montecarlo import run_monte_carlo
+from waterfall.risk.period_stats import PeriodStats
 from waterfall.risk.ratings import BELOW_SCALE, RATING_FACTORS
 
 PATHS = 2 * BLOCK + 300  # two whole blocks and a partial one
@@ -25,6 +32,54 @@ def test_results_do_not_depend_on_chunk_size(example_deal, base_run) -> None:
     assert_frame_equal(base_run.tranches, other.tranches)
     assert_frame_equal(base_run.summary, other.summary)
     assert_frame_equal(base_run.period_stats, other.period_stats)
+
+
+def ten_years(deal):
+    """The deal on a ten-year horizon, where equity is paid in many months (its IRR sums many flows)."""
+    return attrs.evolve(deal, calendar=attrs.evolve(deal.calendar, horizon_months=120))
+
+
+# a tail chunk below the compiled kernels' threshold runs numpy, the chunks before it the kernels
+EDGE_PATHS = BLOCK + compiled.MIN_PATHS // 2
+
+
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+def test_a_run_is_the_same_whatever_chunks_split_it_and_whichever_kernels_run(
+    example_deal, kernels, monkeypatch
+) -> None:
+    # chunks of 1, 7 and a prime number of paths are whole blocks: a full block then a tail
+    # below MIN_PATHS (numpy); two blocks are one chunk above MIN_PATHS (kernels)
+    scenario, deal = load_scenario("base"), ten_years(example_deal)
+    runs = [run_monte_carlo(deal, scenario, EDGE_PATHS, seed=5, chunk_size=size) for size in (1, 7, 2 * BLOCK)]
+    monkeypatch.setenv("WATERFALL_KERNELS", kernels)
+    runs.append(run_monte_carlo(deal, scenario, EDGE_PATHS, seed=5, chunk_size=1021))
+    for other in runs[1:]:
+        assert_frame_equal(other.tranches, runs[0].tranches, check_exact=True)
+        assert_frame_equal(other.summary, runs[0].summary, check_exact=True)
+        assert_frame_equal(other.period_stats, runs[0].period_stats, check_exact=True)
+
+
+def test_a_path_has_the_same_outcome_wherever_a_chunk_edge_falls(example_deal) -> None:
+    # pieces of 1 and 7 paths, one just below the kernels' threshold and one just above it
+    # (a prime), then the rest: every path's outcome and the histograms as in one piece
+    deal = ten_years(example_deal)
+    market = generate(load_scenario("base"), deal, 8, 0, BLOCK)
+    whole = run(deal, market)
+    edges = [0, 1, 8, 8 + compiled.MIN_PATHS - 1, 8 + compiled.MIN_PATHS - 1 + 257, BLOCK]
+    stats = PeriodStats(whole.months, 1e6)
+    pieces = []
+    for first, last in itertools.pairwise(edges):
+        tape = run(deal, market.take(slice(first, last)))
+        pieces.append(tranche_outcomes(tape).with_columns(pl.col("path") + first))
+        stats.add(tape)
+    expected = tranche_outcomes(whole)
+    assert_frame_equal(pl.concat(pieces).sort("path", maintain_order=True), expected, check_exact=True)
+    alone = PeriodStats(whole.months, 1e6)
+    alone.add(whole)
+    for name, histogram in alone.measures.items():
+        np.testing.assert_array_equal(stats.measures[name].counts, histogram.counts, err_msg=name)
+    np.testing.assert_array_equal(stats.default, alone.default)
+    np.testing.assert_array_equal(stats.lock_up, alone.lock_up)
 
 
 def test_a_path_sees_the_same_market_whatever_the_run_size(example_deal) -> None:

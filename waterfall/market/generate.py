@@ -307,7 +307,8 @@ def generate(
     # that is caught below as the scenario's mistake, not left to warn and spread NaN
     with np.errstate(over="ignore", invalid="ignore"):
         blocks = [generate_block(scenario, deal, seed, b, given) for b in range(first, first + -(-paths // BLOCK))]
-    market = Market.concat(blocks).take(slice(0, paths))
+    # one block needs no copy into a chunk's arrays
+    market = (blocks[0] if len(blocks) == 1 else Market.concat(blocks)).take(slice(0, paths))
     _check_finite(scenario, deal, market)
     return market
 

@@ -43,8 +43,9 @@ def equity_outcomes(tape: Tape) -> EquityOutcomes:
     contributions = tape.period["equity_contribution"]
     invested = tape.equity_amount + column_sums(contributions)
     distributed = column_sums(distributions)
-    net = distributions - contributions
-    flows = np.vstack([np.full((1, tape.paths), -tape.equity_amount), net])
+    flows = np.empty((tape.months + 1, tape.paths))
+    flows[0] = -tape.equity_amount
+    net = np.subtract(distributions, contributions, out=flows[1:])
     npv = column_sums(net * hurdle_discount(tape.months, tape.hurdle_rate)) - tape.equity_amount
     terminal = tape.period[TERMINAL_VALUE]
     return EquityOutcomes(

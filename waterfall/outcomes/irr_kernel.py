@@ -31,6 +31,31 @@ def _power(base: float, exponent: int) -> float:
 
 
 @numba.njit(cache=True, nogil=True)
+def _squares(base: float, exponent: int, out: np.ndarray) -> None:
+    """``out[b] = base ** 2**b`` by repeated squaring, as ``_power`` forms them, for every bit of ``exponent``."""
+    square = base
+    b = 0
+    while exponent > 0:
+        out[b] = square
+        square = square * square
+        exponent >>= 1
+        b += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _power_of(squares: np.ndarray, exponent: int) -> float:
+    """``_power(base, exponent)`` from the squares of ``base``: the same products in the same order."""
+    result = 1.0
+    b = 0
+    while exponent > 0:
+        if exponent & 1:
+            result *= squares[b]
+        exponent >>= 1
+        b += 1
+    return result
+
+
+@numba.njit(cache=True, nogil=True)
 def _sign(value: float) -> float:
     if value > 0.0:
         return 1.0
@@ -40,22 +65,26 @@ def _sign(value: float) -> float:
 
 
 @numba.njit(cache=True, nogil=True)
-def _scaled_npv(flows, months, count, horizon, rate):
+def _scaled_npv(flows, months, count, horizon, rate, squares):
+    _squares(1.0 + rate, horizon - months[0] if count > 0 else 0, squares)  # the largest exponent
     total = 0.0
     for k in range(count):
-        total += flows[k] * _power(1.0 + rate, horizon - months[k])
+        total += flows[k] * _power_of(squares, horizon - months[k])
     return total
 
 
 @numba.njit(cache=True, nogil=True)
-def _path_irr(flows, months, count, horizon):
+def _path_irr(flows, months, count, horizon, squares):
     rate = 0.01
+    longest = months[count - 1] if count > 0 else 0  # months ascend: the largest exponent
     for _ in range(30):
         discount_base = 1.0 / (1.0 + rate)
+        # the squares of the base once per step, not once per month (the same products)
+        _squares(discount_base, longest, squares)
         value = 0.0
         moment = 0.0
         for k in range(count):
-            discount = _power(discount_base, months[k])
+            discount = _power_of(squares, months[k])
             value += flows[k] * discount
             moment += flows[k] * float(months[k]) * discount
         slope = -moment / (1.0 + rate)
@@ -76,11 +105,11 @@ def _path_irr(flows, months, count, horizon):
     if abs(value) <= 1e-9 * gross:
         return rate
     low, high = FLOOR, 1.0
-    npv_low = _scaled_npv(flows, months, count, horizon, low)
+    npv_low = _scaled_npv(flows, months, count, horizon, low, squares)
     below = npv_low < 0.0
     for _ in range(80):
         mid = 0.5 * (low + high)
-        npv_mid = _scaled_npv(flows, months, count, horizon, mid)
+        npv_mid = _scaled_npv(flows, months, count, horizon, mid, squares)
         if _sign(npv_mid) == _sign(npv_low):
             low = mid
             npv_low = npv_mid
@@ -90,18 +119,20 @@ def _path_irr(flows, months, count, horizon):
 
 
 @numba.njit(cache=True, nogil=True)
-def _block_irr(flows: np.ndarray) -> np.ndarray:
-    horizon = flows.shape[0] - 1
-    paths = flows.shape[1]
+def _block_irr(by_path: np.ndarray) -> np.ndarray:
+    """``by_path``: the flows (paths, months + 1), each path's months one contiguous row."""
+    paths, rows = by_path.shape
+    horizon = rows - 1
     out = np.empty(paths)
-    own = np.empty(flows.shape[0])
-    months = np.empty(flows.shape[0], dtype=np.int64)
+    own = np.empty(rows)
+    months = np.empty(rows, dtype=np.int64)
+    squares = np.empty(64)  # one per bit of the largest month
     for p in range(paths):
         count = 0
         invested = False
         returned = 0.0
-        for m in range(flows.shape[0]):
-            f = flows[m, p]
+        for m in range(rows):
+            f = by_path[p, m]
             if f != 0.0:
                 own[count] = f
                 months[count] = m
@@ -114,10 +145,11 @@ def _block_irr(flows: np.ndarray) -> np.ndarray:
         elif returned <= 0.0:
             out[p] = -1.0
         else:
-            out[p] = _path_irr(own, months, count, horizon)
+            out[p] = _path_irr(own, months, count, horizon, squares)
     return out
 
 
 def block_monthly_irr(flows: np.ndarray) -> np.ndarray:
     """Monthly IRR of each column of ``flows`` (months + 1, paths), flows[0] the outlay."""
-    return _block_irr(np.ascontiguousarray(flows, dtype=np.float64))
+    # one copy with each path's months in a row: the loop then reads memory in order
+    return _block_irr(np.ascontiguousarray(np.asarray(flows, dtype=np.float64).T))

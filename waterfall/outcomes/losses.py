@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from attrs import frozen
 
+from waterfall.compiled import kernel, use_kernels
 from waterfall.engine.columns import column_sums
 from waterfall.engine.tape import Tape
 
@@ -76,11 +77,16 @@ def debt_losses(tape: Tape, i: int, outstanding: np.ndarray | None = None) -> De
             interest = interest + owed[i]
     if tape.period_rate is None:
         raise ValueError("tape.period_rate: expected the coupon of each accrual period, found none")
-    discount = discount_factors(tape.period_rate[:, i, :])
-    advances = original + column_sums(drawn * discount)
-    value = column_sums(received * discount)
+    rate = tape.period_rate[:, i, :]
+    if use_kernels(tape.paths):
+        # the running product and both discounted sums in one compiled pass, the same numbers
+        lent_value, value, last = kernel("waterfall.outcomes.tranche_kernel", "discounted")(rate, drawn, received)
+    else:
+        discount = discount_factors(rate)
+        lent_value, value, last = column_sums(drawn * discount), column_sums(received * discount), discount[-1]
+    advances = original + lent_value
     if outstanding is not None:
-        value = value + outstanding * discount[-1]
+        value = value + outstanding * last
     return DebtLosses(
         principal_lent=lent,
         principal_loss=principal,

@@ -68,7 +68,9 @@ def _monthly_irr(flows: np.ndarray) -> np.ndarray:
     # NPV is not finite, so it does not settle and goes to bisection, which cannot overflow
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(30):
-            r, f = rate[active], flows[:, active]
+            # C order: ``flows[:, active]`` comes back in Fortran order, and numpy sums a Fortran
+            # array's columns pairwise, so a path's sums (and IRR) would depend on its company
+            r, f = rate[active], np.ascontiguousarray(flows[:, active])
             discount = powers(1.0 / (1.0 + r), flowing)
             value = column_sums(f * discount)
             slope = -column_sums(f * months * discount) / (1.0 + r)
@@ -80,7 +82,7 @@ def _monthly_irr(flows: np.ndarray) -> np.ndarray:
         discount = powers(1.0 / (1.0 + rate), flowing)
         settled = np.abs(column_sums(flows * discount)) <= 1e-9 * column_sums(np.abs(flows))
     if not settled.all():
-        bisected = _bisect(flows[:, ~settled], horizon - flowing)
+        bisected = _bisect(np.ascontiguousarray(flows[:, ~settled]), horizon - flowing)
         rate = np.where(settled, rate, bisected[np.cumsum(~settled) - 1])
     # money lent at closing or drawn later; nothing ever received back is -100%
     invested = (flows < 0).any(axis=0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from waterfall.compiled import kernel, use_kernels
 from waterfall.engine.columns import column_sums
 from waterfall.engine.tape import MODE_NAMES, PERIOD_FIELDS, TRANCHE_FIELDS, Tape
 from waterfall.outcomes.equity import equity_outcomes
@@ -95,10 +96,34 @@ def ledger(tape: Tape) -> pl.DataFrame:
     return pl.concat(parts).sort("path", "period", "source", "destination")
 
 
+SHORTFALL = 0.005  # currency: less unpaid than this is rounding, not a shortfall
+
+
 def _first(mask: np.ndarray) -> np.ndarray:
     """First month (axis 0) where mask holds, or -1."""
     hit = mask.any(axis=0)
     return np.where(hit, mask.argmax(axis=0), -1)
+
+
+def _first_shortfall(tape: Tape, i: int) -> np.ndarray:
+    """The first month tranche ``i`` is short of interest or of scheduled principal, or -1."""
+    t = tape.tranche
+    shortfall, scheduled, paid = (
+        t["interest_shortfall"][:, i, :],
+        t["principal_scheduled"][:, i, :],
+        t["principal_paid"][:, i, :],
+    )
+    if use_kernels(tape.paths):
+        return kernel("waterfall.outcomes.tranche_kernel", "first_shortfall")(shortfall, scheduled, paid, SHORTFALL)
+    return _first((shortfall > SHORTFALL) | (scheduled - paid > SHORTFALL))
+
+
+def _first_refinanced(tape: Tape, i: int) -> np.ndarray:
+    """The first month tranche ``i`` is refinanced, or -1."""
+    refinanced = tape.tranche["refinanced"][:, i, :]
+    if use_kernels(tape.paths):
+        return kernel("waterfall.outcomes.tranche_kernel", "first_positive")(refinanced)
+    return _first(refinanced > 0)
 
 
 def _outstanding(tape: Tape, i: int) -> np.ndarray:
@@ -123,14 +148,15 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
         drawn = t["drawn"][:, i, :]
         original = tape.original_balance[i] + column_sums(drawn)
         received = t["interest_paid"][:, i, :] + t["principal_paid"][:, i, :]
-        flows = np.vstack([np.full((1, tape.paths), -tape.original_balance[i]), received - drawn])
+        flows = np.empty((tape.months + 1, tape.paths))
+        flows[0] = -tape.original_balance[i]
+        np.subtract(received, drawn, out=flows[1:])
         # a balance refinanced or extended past the horizon is still performing there: at par
         outstanding = _outstanding(tape, i)
         flows[-1] += outstanding
-        refinanced = t["refinanced"][:, i, :] > 0
+        refinanced_period = _first_refinanced(tape, i)
         losses = debt_losses(tape, i, outstanding)
-        unpaid_principal = t["principal_scheduled"][:, i, :] - t["principal_paid"][:, i, :]
-        shortfall = _first((t["interest_shortfall"][:, i, :] > 0.005) | (unpaid_principal > 0.005))
+        shortfall = _first_shortfall(tape, i)
         rows.append(
             {
                 "path": np.arange(tape.paths, dtype=np.int64),
@@ -153,8 +179,8 @@ def tranche_outcomes(tape: Tape) -> pl.DataFrame:
                 "wal_years": wal_years(t["principal_paid"][:, i, :]),
                 "default_period": tape.default_month,
                 "first_shortfall_period": shortfall,
-                "refinanced": refinanced.any(axis=0),
-                "refinanced_period": _first(refinanced),
+                "refinanced": refinanced_period >= 0,
+                "refinanced_period": refinanced_period,
                 "extensions": np.zeros(tape.paths, dtype=np.int64) if tape.extensions is None else tape.extensions[i],
                 "outstanding": outstanding,
             }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from waterfall.compiled import kernel, use_kernels
+
 MONTH = 1.0 / 12.0
 
 
@@ -21,6 +23,9 @@ def ou_coefficients(mean_reversion: float, volatility: float, dt: float = MONTH)
 
 def ar1(z: np.ndarray, decay: float, step: float) -> np.ndarray:
     """y[:, 0] = 0 and y[:, t] = decay * y[:, t-1] + step * z[:, t]. Column 0 of ``z`` is not used."""
+    if np.ndim(z) == 2 and use_kernels(np.shape(z)[0]):
+        # one compiled loop along each path's row, the same numbers (``ou_kernel``)
+        return kernel("waterfall.market.factors.ou_kernel", "ar1")(z, decay, step)
     zt = np.ascontiguousarray(np.asarray(z, dtype=np.float64).T)  # months x paths: each month a contiguous row
     yt = np.zeros_like(zt)
     for t in range(1, zt.shape[0]):

@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 from attrs import field, frozen
 
+from waterfall.compiled import kernel, use_kernels
 from waterfall.market.factors.demand import shocks
 from waterfall.market.factors.ou import MONTH, ar1, ou_coefficients
 from waterfall.market.factors.validate import require_loading
@@ -180,10 +181,17 @@ def rent_paths(
     z_cycle = shocks(rng, paths, months, common, model.demand_loading)
     n = z_walk.shape[0]
 
-    increments = model.drift * MONTH + model.volatility * np.sqrt(MONTH) * z_walk
-    increments[:, 0] = 0.0
-    common_log = np.cumsum(increments, axis=1)
-    common_log += ar1(z_cycle, *ou_coefficients(model.mean_reversion, model.cycle_volatility))
+    decay, step = ou_coefficients(model.mean_reversion, model.cycle_volatility)
+    walk_step = model.volatility * np.sqrt(MONTH)
+    if use_kernels(n):
+        # the walk's running sum and the cycle in one compiled pass, the same numbers (``ou_kernel``)
+        log_rent = kernel("waterfall.market.factors.ou_kernel", "log_rent")
+        common_log = log_rent(z_walk, z_cycle, model.drift * MONTH, walk_step, decay, step)
+    else:
+        increments = model.drift * MONTH + walk_step * z_walk
+        increments[:, 0] = 0.0
+        common_log = np.cumsum(increments, axis=1)
+        common_log += ar1(z_cycle, decay, step)
 
     jumps: dict[str, np.ndarray] = {}
     for launch in model.launches:
@@ -200,7 +208,10 @@ def rent_paths(
         if generations is not None and name not in generations:
             continue
         moves = common_log + np.cumsum(jumps[name], axis=1) if name in jumps else common_log
-        rents[name] = np.maximum(model.start * ratio * np.exp(moves), model.floor * ratio)  # exp(0) = 1 at closing
+        # start * ratio * exp(moves), floored: in place, one array per generation (exp(0) = 1 at closing)
+        rent = np.exp(moves)
+        rent *= model.start * ratio
+        rents[name] = np.maximum(rent, model.floor * ratio, out=rent)
     return rents
 
 
