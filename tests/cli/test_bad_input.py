@@ -593,6 +593,22 @@ CASES = [
         ("'monthly'", "'fortnightly'"),
     ),
     Case(
+        "collection_day_on_the_month_grid",
+        GPU,
+        r'^rounding = "cents"$',
+        'rounding = "cents"\ncollection_period_end = { type = "day", day = 10 }',
+        "calendar.collection_period_end.type",
+        ("'payment_date' or 'month_end'", "payment_day", "found 'day'"),
+    ),
+    Case(
+        "first_collection_period_ending_before_closing",
+        CAMPUS,
+        r'^rounding = "cents"$',
+        'rounding = "cents"\ncollection_period_end = { type = "month_end" }',
+        "calendar.collection_period_end",
+        ("expected the first collection period to end on or after closing 2026-01-01", "end of 2026-01"),
+    ),
+    Case(
         "terminal_value_of_unknown_treatment",
         CAMPUS,
         r'^treatment = "sale"$',

@@ -612,6 +612,20 @@ def cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
 
 
 @st.composite
+def held_cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
+    """A generated deal on the month grid whose collection periods end at the month end before
+    each payment date: the collections of the payment month wait for the next one. Quarterly
+    (a monthly deal on the month grid cannot: its first payment is in the closing month)."""
+    calm = draw(st.booleans())
+    raw = draw(deal_dicts(calm))
+    calendar = {**raw["calendar"], "payment_frequency": "quarterly", "collection_period_end": {"type": "month_end"}}
+    raw = {**raw, "calendar": calendar}
+    deal = structure(raw, Deal, "<generated>")
+    assume(not check_deal(deal))  # e.g. a sculpted tranche sized for a monthly grid
+    return deal, draw(markets(deal, paths, calm=calm))
+
+
+@st.composite
 def accrual_cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
     """A generated deal and market with a rounding policy (floor, half-up, half-even or none on
     each accrual; floor or none on each payment under cents) and interest on unpaid interest on
@@ -693,6 +707,20 @@ def dated_cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market
     raw = {**raw, "calendar": draw(calendars(raw["calendar"]))}
     deal = structure(raw, Deal, "<generated>")
     assume(not check_deal(deal))  # e.g. a sculpted tranche may not fit a semiannual grid
+    return deal, draw(markets(deal, paths, calm=calm))
+
+
+@st.composite
+def held_dated_cases(draw: st.DrawFn, paths: int | None = None) -> tuple[Deal, Market]:
+    """A generated deal on a random dated calendar whose collection periods end before its
+    payment dates: at the month end before each, or on a determination day."""
+    calm = draw(st.booleans())
+    raw = draw(deal_dicts(calm))
+    calendar = draw(calendars(raw["calendar"]))
+    end = draw(st.sampled_from(["month_end", "day"]))
+    calendar["collection_period_end"] = {"type": end, **({"day": draw(st.integers(1, 28))} if end == "day" else {})}
+    deal = structure({**raw, "calendar": calendar}, Deal, "<generated>")
+    assume(not check_deal(deal))  # e.g. a first payment date before the first collection period ends
     return deal, draw(markets(deal, paths, calm=calm))
 
 

@@ -132,4 +132,3 @@ def test_a_default_releases_everything_held_to_creditors() -> None:
     total_in = 300_000.0 + 50_000.0 + 100_000.0
     paid = tape.tranche["interest_paid"].sum() + tape.tranche["principal_paid"].sum()
     assert paid + tape.period["equity_distribution"].sum() == pytest.approx(total_in, rel=1e-12)
-
