@@ -24,8 +24,10 @@ from waterfall.market.curves import Market
 from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.spec.calendar import MONTHS_PER_PAYMENT
 from waterfall.spec.checks import check_deal
+from waterfall.spec.daycount import year_fraction
 from waterfall.spec.deal import Deal
 from waterfall.spec.load import structure
+from waterfall.spec.payment_dates import periods as payment_periods
 from waterfall.spec.refinancing_checks import refinancing_index
 from waterfall.spec.tranche import FixedCoupon
 
@@ -139,11 +141,23 @@ def interest_accrued(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
     accrued = np.zeros((months, len(deal.tranches), tape.paths))
     # the month each tranche was last refinanced on each path, before the period in hand
     refinanced = np.full((len(deal.tranches), tape.paths), -1)
+    # a dated calendar: each payment month's year fraction between its actual accrual dates,
+    # the first from the closing date (an independent derivation: the spec's dates, the day count)
+    dated = (
+        {calendar.month_of(p.pay): year_fraction(p.start, p.end, calendar.day_count) for p in payment_periods(calendar)}
+        if calendar.dated
+        else None
+    )
     first = 0
     for m in range(months):
-        if (m + 1) % step and m != months - 1:
+        if dated is not None:
+            if m not in dated:
+                continue
+            yf = dated[m]
+        elif (m + 1) % step and m != months - 1:
             continue
-        yf = _year_fraction(_date(deal, first), _date(deal, m + 1), calendar.day_count)
+        else:
+            yf = _year_fraction(_date(deal, first), _date(deal, m + 1), calendar.day_count)
         live = tape.mode[m - 1] != WOUND_UP if m > 0 else np.ones(tape.paths, dtype=bool)
         for i, tranche in enumerate(deal.tranches):
             coupon = tranche.coupon
