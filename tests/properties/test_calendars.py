@@ -40,9 +40,8 @@ def check_collections_released(tape) -> None:
         assert not bad.any(), f"collections wound up to equity at (period, path) {np.argwhere(bad)[:5]}"
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
-@given(strategies.held_cases(paths=4))
-def test_collections_held_to_the_next_payment_date_conserve_cash_and_keep_seniority(case) -> None:
+def _check_held(case) -> None:
+    """A deal holding collections: cash conserved, never negative, seniority kept, all released."""
     deal, market = case
     assert deal.calendar.holds_collections
     tape = run(deal, market)
@@ -50,15 +49,15 @@ def test_collections_held_to_the_next_payment_date_conserve_cash_and_keep_senior
     check_no_negative_balances(deal, market, tape)
     check_seniority(deal, market, tape)
     check_collections_released(tape)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(strategies.held_cases(paths=4))
+def test_collections_held_to_the_next_payment_date_conserve_cash_and_keep_seniority(case) -> None:
+    _check_held(case)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(strategies.held_dated_cases(paths=4))
 def test_dated_collection_periods_conserve_cash_and_keep_seniority(case) -> None:
-    deal, market = case
-    assert deal.calendar.holds_collections
-    tape = run(deal, market)
-    check_conservation(deal, market, tape)
-    check_no_negative_balances(deal, market, tape)
-    check_seniority(deal, market, tape)
-    check_collections_released(tape)
+    _check_held(case)
