@@ -666,3 +666,25 @@ def test_a_tape_built_in_code_with_an_amount_no_tape_may_hold_is_refused(amount:
     problems = check_deal(deal)
     assert [p.path for p in problems] == ["tapes[0].amounts[1]"]
     assert "expected an amount >= 0" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("calendar", "maturity", "first"),
+    [
+        ({"payment_frequency": "quarterly"}, "2026-02", "2026-03"),  # month grid: the first quarter's end
+        ({"payment_frequency": "quarterly", "payment_day": 1, "closing_date": "2026-01-01"}, "2026-03", "2026-04"),
+    ],
+)
+def test_a_maturity_before_the_first_payment_date_is_refused(calendar, maturity, first) -> None:
+    raw = one_tranche_deal(
+        {"balance": 1.0, "legal_maturity": maturity, "coupon": {"type": "fixed", "rate": 0.05},
+         "amortisation": {"type": "bullet"}},
+        horizon=12, monthly_rent=1.0,
+    )  # fmt: skip
+    raw["calendar"].update(calendar)
+    if "closing_date" in calendar:
+        raw["calendar"]["closing_date"] = dt.date.fromisoformat(calendar["closing_date"])
+    problems = [p for p in check_deal(structure(raw, Deal, "<test>")) if p.path == "tranches[0].legal_maturity"]
+    assert len(problems) == 1
+    assert f"on or after the first payment's ({first})" in problems[0].message
+    assert f"found {maturity}" in problems[0].message

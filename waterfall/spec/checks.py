@@ -26,7 +26,7 @@ from waterfall.spec.guarantee import ResidualValueGuarantee
 from waterfall.spec.hedge import InterestRateSwap, hedging_swaps
 from waterfall.spec.lease import PerGpuHourRent, PerMwRent
 from waterfall.spec.lease_checks import lease_terms, redeem_step
-from waterfall.spec.payment_dates import payment_date_problems
+from waterfall.spec.payment_dates import first_payment_month, payment_date_problems
 from waterfall.spec.refinancing_checks import check_refinancing
 from waterfall.spec.reinvestment import reinvestment_problems
 from waterfall.spec.steps import (
@@ -182,6 +182,9 @@ def _revenue(deal: Deal) -> Iterator[Problem]:
 
 def _tranches(deal: Deal) -> Iterator[Problem]:
     cal = deal.calendar
+    # a maturity needs a payment date at or before it to be repaid on (a calendar that cannot
+    # place its dates is reported on its own)
+    first_payment = None if calendar_problems(cal) else first_payment_month(cal)
     for i, t in enumerate(deal.tranches):
         where = f"tranches[{i}]"
         # a loan maturing in December is paid at the end of December: month index + 1
@@ -196,6 +199,12 @@ def _tranches(deal: Deal) -> Iterator[Problem]:
             yield Problem(
                 f"{where}.legal_maturity",
                 f"expected a month within the horizon (by {last:%Y-%m}), found {t.legal_maturity:%Y-%m}",
+            )
+        elif first_payment is not None and maturity - 1 < first_payment:
+            first = cal.date_of(first_payment)
+            yield Problem(
+                f"{where}.legal_maturity",
+                f"expected a month on or after the first payment's ({first:%Y-%m}), found {t.legal_maturity:%Y-%m}",
             )
         if cal.payment_method == "floor" and abs(round(t.balance, 2) - t.balance) > 1e-6:
             yield Problem(f"{where}.balance", f'expected whole cents (rounding = "cents"), found {t.balance!r}')

@@ -88,6 +88,14 @@ def first_payment(calendar: Calendar) -> dt.date:
     return first
 
 
+def first_payment_month(calendar: Calendar) -> int:
+    """The deal month of the first payment: the month holding the first (adjusted) payment date
+    on a dated calendar, else the end of the first period (or the horizon's last month)."""
+    if calendar.dated:
+        return calendar.month_of(adjust(first_payment(calendar), calendar.business_day, calendar.holidays))
+    return min(calendar.months_per_payment - 1, calendar.horizon_months - 1)
+
+
 def unadjusted_dates(calendar: Calendar) -> list[dt.date]:
     """Regular payment days within the horizon, then the final one in its last month."""
     first, day, step = first_payment(calendar), calendar.payment_day, calendar.months_per_payment
