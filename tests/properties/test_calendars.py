@@ -18,10 +18,16 @@ from waterfall.engine import run
 def test_dated_calendars_conserve_cash_and_keep_seniority(case) -> None:
     deal, market = case
     assert deal.calendar.dated
+    _run_checked(deal, market)
+
+
+def _run_checked(deal, market):
+    """The deal's tape, after checking cash is conserved, never negative, and seniority kept."""
     tape = run(deal, market)
     check_conservation(deal, market, tape)
     check_no_negative_balances(deal, market, tape)
     check_seniority(deal, market, tape)
+    return tape
 
 
 def check_collections_released(tape) -> None:
@@ -44,11 +50,7 @@ def _check_held(case) -> None:
     """A deal holding collections: cash conserved, never negative, seniority kept, all released."""
     deal, market = case
     assert deal.calendar.holds_collections
-    tape = run(deal, market)
-    check_conservation(deal, market, tape)
-    check_no_negative_balances(deal, market, tape)
-    check_seniority(deal, market, tape)
-    check_collections_released(tape)
+    check_collections_released(_run_checked(deal, market))
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])

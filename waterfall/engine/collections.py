@@ -25,27 +25,23 @@ from waterfall.spec.account import COLLECTIONS, OPERATING
 
 
 class CollectionAccount:
-    def __init__(self, schedule: Schedule, paths: int) -> None:
+    def __init__(self, schedule: Schedule) -> None:
         self.schedule = schedule
         self.holds = schedule.calendar.holds_collections
         self.destination = COLLECTIONS if self.holds else OPERATING
         self.accounts: tuple[str, ...] = (COLLECTIONS,) if self.holds else ()
-        # what each month brought in, (months, paths): a release keeps back the months after
-        # the period's end, so whatever an acceleration or a final payment took out of the
-        # account before is never counted twice
-        self.received = np.zeros((schedule.months, paths)) if self.holds else None
 
-    def receive(self, month: int, amount: np.ndarray) -> None:
-        """Record the month's collections, already moved into ``destination``."""
-        if self.received is not None:
-            self.received[month] = amount
+    def release(self, month: int, ledger: Ledger, mode: np.ndarray, revenue: np.ndarray) -> None:
+        """On a payment date: the collection period's cash to operating.
 
-    def release(self, month: int, ledger: Ledger, mode: np.ndarray) -> None:
-        """On a payment date: the collection period's cash to operating."""
-        if self.received is None or not self.schedule.is_payment[month]:
+        ``revenue`` (months, paths) is what each month brought into the account (the tape's
+        record): a release keeps back the months after the period's end, so whatever an
+        acceleration or a final payment took out of the account before is never counted twice.
+        """
+        if not self.holds or not self.schedule.is_payment[month]:
             return
         held = ledger.balance[COLLECTIONS]
         end = self.schedule.collection_end[month]
-        later = column_sums(self.received[end + 1 : month + 1]) if end < month else np.zeros_like(held)
+        later = column_sums(revenue[end + 1 : month + 1]) if end < month else np.zeros_like(held)
         amount = np.where(mode == DEFAULT, held, np.maximum(held - later, 0.0))
         ledger.move(month, COLLECTIONS, OPERATING, np.maximum(amount, 0.0))

@@ -56,7 +56,7 @@ class Books:
         generations = {fleet.generation for fleet in deal.fleets}
         rents = {g: np.ascontiguousarray(a[:, :months].T) for g, a in market.gpu_rent.items() if g in generations}
         index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
-        self.collections = CollectionAccount(schedule, paths)
+        self.collections = CollectionAccount(schedule)
         accounts = [OPERATING, *deal.account_names, *self.collections.accounts]
         self.ledger = Ledger(accounts, months, paths, deal.calendar.payment_method == "floor")
         self.build = Build(deal, market, schedule)
@@ -118,9 +118,9 @@ class Books:
         self.debt.month = {k: self.tape.tranche[k][month] for k in MOVEMENTS}
         live = self.mode != WOUND_UP
         self.cash_interest.credit(month, self.ledger, live)  # on the month's opening balances
-        self.tape.period["revenue"][month] = revenue = self.revenue.collect(month, self.ledger, live)
-        self.collections.receive(month, revenue)
-        self.collections.release(month, self.ledger, self.mode)  # on a payment date, before anything reads it
+        self.tape.period["revenue"][month] = self.revenue.collect(month, self.ledger, live)
+        # on a payment date, before anything reads the operating account
+        self.collections.release(month, self.ledger, self.mode, self.tape.period["revenue"])
         self.guarantees.on_lease_end(month, self.revenue.ended, self.collateral[month], self.ledger)
 
     def incur_expenses(self, month: int) -> None:
