@@ -27,11 +27,13 @@ from waterfall.engine.guarantees import ResidualValueGuarantees
 from waterfall.engine.hedges import Hedges
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
+from waterfall.engine.program import CompiledWaterfall
 from waterfall.engine.refinancing import Refinancings
 from waterfall.engine.reinvestment import CashInterest
 from waterfall.engine.revenue import Revenue
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.engine.terminal import TERMINAL_MARK, TERMINAL_SALE, TerminalValuation
+from waterfall.compiled import use_kernels
 from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
@@ -97,6 +99,8 @@ class Books:
         self.sale_lag = deal.enforcement.sale_lag_months + (market.sale_lag_months if deal.fleets else 0)
         self.accounts = {a.name: a for a in deal.accounts}
         self.few = runs_on_few(deal)  # whether a rare mode's waterfall may run on its own paths
+        # many paths: every mode's waterfall in one compiled pass over the paths
+        self.compiled = CompiledWaterfall() if use_kernels(paths) else None
         self.maintenance_reserves = [a.name for a in deal.accounts if isinstance(a, MaintenanceReserve)]
         self.mode = np.zeros(paths, dtype=np.int8)
         self.sweep_breach = np.zeros(paths, dtype=bool)
@@ -167,15 +171,18 @@ class Books:
         self._sell(month, (self.mode == DEFAULT) & (self.sale_month == month) & ~self.sold)
 
     def distribute(self, month: int) -> None:
-        waterfall = self.deal.waterfall
-        for code, steps in (
-            (NORMAL, waterfall.normal),
-            (LOCK_UP, waterfall.lock_up),
-            (DEFAULT, waterfall.default),
-        ):
-            mask = self.mode == code
-            if mask.any():
-                distribute(self, steps, mask, self.few)
+        if self.compiled is not None:
+            self.compiled.run(self)  # every mode's steps, path by path, as ``execute`` runs them
+        else:
+            waterfall = self.deal.waterfall
+            for code, steps in (
+                (NORMAL, waterfall.normal),
+                (LOCK_UP, waterfall.lock_up),
+                (DEFAULT, waterfall.default),
+            ):
+                mask = self.mode == code
+                if mask.any():
+                    distribute(self, steps, mask, self.few)
         self.short = self.debt.settle(self.mode != WOUND_UP)
         self.expenses.settle(self.mode != WOUND_UP)
 
