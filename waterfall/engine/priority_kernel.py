@@ -14,9 +14,6 @@ import numba
 import numpy as np
 
 from waterfall.engine.program import (
-    A,
-    B,
-    EQUITY,
     EXPENSES,
     FEE,
     FUND,
@@ -30,7 +27,8 @@ from waterfall.engine.program import (
     SWEEP,
     T0,
     TN,
-    TRAP,
+    A,
+    B,
 )
 from waterfall.engine.program import KIND as KIND_COLUMN
 
@@ -40,40 +38,30 @@ NOISE = 1e-3
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _max(a: float, b: float) -> float:
-    return a if (a >= b or a != a) else b  # np.maximum, NaN and signed zeros included
+    return a if (a >= b or np.isnan(a)) else b  # np.maximum, NaN and signed zeros included
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _min(a: float, b: float) -> float:
-    return a if (a <= b or a != a) else b  # np.minimum
+    return a if (a <= b or np.isnan(a)) else b  # np.minimum
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _clip(x: float, low: float, high: float) -> float:
     # np.clip: the larger of x and low (x if NaN), then the smaller of that and high
-    y = x if (x != x or x > low) else low
-    return y if (y != y or y < high) else high
+    y = x if (np.isnan(x) or x > low) else low
+    return y if (np.isnan(y) or y < high) else high
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _move(p, slot, raw, cents, slot_key, key_source, key_destination, balance, rows, touched) -> float:
-    """``Ledger.move`` on path ``p``: an amount that is not zero marks its flow as moved
-    (the ledger creates a flow on its first movement), is floored to the cent under the
-    cents policy and leaves its source account for its destination."""
-    if raw == 0.0:
-        return raw
-    touched[slot] = True
-    amount = np.floor(raw * 100.0 + NOISE) / 100.0 if cents else raw
-    key = slot_key[slot]
-    source, destination = key_source[key], key_destination[key]
-    if source >= 0:
-        balance[source, p] -= amount
-    if destination >= 0:
-        balance[destination, p] += amount
-    rows[key, p] += amount
-    return amount
+def _cent(raw: float, cents: bool) -> float:
+    """``Ledger.move``'s cents policy on one amount: floored to the cent, float noise kept."""
+    return np.floor(raw * 100.0 + NOISE) / 100.0 if cents else raw
 
 
+# A movement is written out at each place a step moves cash, not called as a function: a
+# compiled helper taking arrays costs two reference-count updates per array per call,
+# which made the kernel three times slower than the arithmetic.
 @numba.njit(cache=True, nogil=True)
 def run_waterfall(
     steps,  # (steps, columns) int64: kind, tranches' first entry and count, a, b, first slot
@@ -82,15 +70,13 @@ def run_waterfall(
     mode_steps,  # (modes + 1,) int64: where each mode's steps start in ``steps``
     maintenance,  # int64: the maintenance reserves' account rows, drawn by pay_expenses
     maintenance_due,  # row of maintenance capex in ``due`` (-1: none)
-    slot_key,  # (slots,) int64: the flow each movement site records in
-    key_source,  # (flows,) int64: the flow's source account row (-1: outside the SPV)
-    key_destination,  # (flows,) int64: its destination account row
+    route,  # (slots, 3) int64: the state rows a movement site takes from, adds to, records in
     mode,  # (paths,) int8
     breach,  # (paths,) bool: an LTV sweep test breached
     cents,  # bool: payments floored to whole cents
-    balance,  # (accounts, paths), operating first: changed
+    state,  # (accounts + flows + 1, paths): the account balances (operating first), this
+    # month's flows so far, and a row for the outside of the SPV: changed
     target,  # (accounts, paths): reserve targets of the accounts fund_reserve tops up
-    rows,  # (flows, paths): this month's flows so far: added to
     touched,  # (slots,) bool: set where a movement site moved anything
     debt_balance,  # (tranches, paths): changed
     interest_due,
@@ -124,27 +110,32 @@ def run_waterfall(
                 for e in range(expenses):
                     expense_owed[e] = _max(due[e, p], 0.0)
                     total = expense_owed[e] if e == 0 else total + expense_owed[e]
-                cash = _min(_max(balance[0, p], 0.0), total)
+                cash = _min(_max(state[0, p], 0.0), total)
                 for e in range(expenses):
-                    share = expense_owed[e] / total if total > 0 else 0.0
-                    moved = _move(p, slot + e, share * cash, cents, slot_key, key_source, key_destination, balance, rows, touched)
+                    moved = (expense_owed[e] / total if total > 0 else 0.0) * cash
+                    if moved != 0.0:
+                        at = slot + e
+                        touched[at] = True
+                        moved = _cent(moved, cents)
+                        state[route[at, 0], p] -= moved
+                        state[route[at, 1], p] += moved
+                        state[route[at, 2], p] += moved
                     due[e, p] -= moved
                 if maintenance_due >= 0:
                     for r in range(maintenance.shape[0]):
-                        reserve = maintenance[r]
-                        draw = _min(_max(balance[reserve, p], 0.0), due[maintenance_due, p])
-                        moved = _move(
-                            p, slot + expenses + r, draw, cents, slot_key, key_source, key_destination, balance, rows, touched
-                        )
+                        moved = _min(_max(state[maintenance[r], p], 0.0), due[maintenance_due, p])
+                        if moved != 0.0:
+                            at = slot + expenses + r
+                            touched[at] = True
+                            moved = _cent(moved, cents)
+                            state[route[at, 0], p] -= moved
+                            state[route[at, 1], p] += moved
+                            state[route[at, 2], p] += moved
                         due[maintenance_due, p] -= moved
-            elif kind == FEE:
-                f = steps[s, A]
-                amount = _min(_max(balance[0, p], 0.0), _max(fee_due[f, p], 0.0))
-                fee_due[f, p] -= _move(p, slot, amount, cents, slot_key, key_source, key_destination, balance, rows, touched)
-            elif kind == INTEREST or kind == PRINCIPAL:
-                dues = interest_due if kind == INTEREST else principal_due
+            elif kind in (INTEREST, PRINCIPAL):
                 for j in range(tn):
-                    owed[j] = dues[tranche_rows[t0 + j], p]
+                    i = tranche_rows[t0 + j]
+                    owed[j] = interest_due[i, p] if kind == INTEREST else principal_due[i, p]
                     paid[j] = 0.0
                 for k in range(2):  # operating cash, then the reserve
                     source = 0 if k == 0 else steps[s, B]
@@ -154,14 +145,19 @@ def run_waterfall(
                     for j in range(tn):
                         remaining[j] = _max(owed[j] - paid[j], 0.0)
                         total = remaining[j] if j == 0 else total + remaining[j]
-                    amount = _min(_max(balance[source, p], 0.0), total)
+                    amount = _min(_max(state[source, p], 0.0), total)
                     if amount == 0.0:
                         continue
                     for j in range(tn):
-                        share = remaining[j] / total if total > 0 else 0.0
-                        paid[j] += _move(
-                            p, slot + k * tn + j, share * amount, cents, slot_key, key_source, key_destination, balance, rows, touched
-                        )
+                        moved = (remaining[j] / total if total > 0 else 0.0) * amount
+                        if moved != 0.0:
+                            at = slot + k * tn + j
+                            touched[at] = True
+                            moved = _cent(moved, cents)
+                            state[route[at, 0], p] -= moved
+                            state[route[at, 1], p] += moved
+                            state[route[at, 2], p] += moved
+                        paid[j] += moved
                 for j in range(tn):
                     i = tranche_rows[t0 + j]
                     if kind == INTEREST:
@@ -171,43 +167,30 @@ def run_waterfall(
                         debt_balance[i, p] -= paid[j]
                         principal_due[i, p] = _max(principal_due[i, p] - paid[j], 0.0)
                         principal_paid[i, p] += paid[j]
-            elif kind == FUND:
-                account = steps[s, A]
-                excess = _max(balance[account, p] - target[account, p], 0.0)
-                _move(p, slot, excess, cents, slot_key, key_source, key_destination, balance, rows, touched)
-                need = _max(target[account, p] - balance[account, p], 0.0)
-                amount = _min(_max(balance[0, p], 0.0), need)
-                _move(p, slot + 1, amount, cents, slot_key, key_source, key_destination, balance, rows, touched)
-            elif kind == SWEEP or kind == REDEEM:
+            elif kind in (SWEEP, REDEEM):
                 if kind == SWEEP:
                     share = percents[s, 1] if breach[p] else percents[s, 0]
-                    available = _max(balance[0, p], 0.0) * share
+                    available = _max(state[0, p], 0.0) * share
                 else:
-                    available = _max(balance[steps[s, A], p], 0.0)
+                    available = _max(state[steps[s, A], p], 0.0)
                 for j in range(tn):
                     i = tranche_rows[t0 + j]
                     if kind == SWEEP:
-                        raw = _clip(debt_balance[i, p], 0.0, available)
+                        moved = _clip(debt_balance[i, p], 0.0, available)
                     else:
-                        raw = _min(available, debt_balance[i, p])
-                    amount = _move(p, slot + j, raw, cents, slot_key, key_source, key_destination, balance, rows, touched)
+                        moved = _min(available, debt_balance[i, p])
+                    if moved != 0.0:
+                        at = slot + j
+                        touched[at] = True
+                        moved = _cent(moved, cents)
+                        state[route[at, 0], p] -= moved
+                        state[route[at, 1], p] += moved
+                        state[route[at, 2], p] += moved
                     # the debt's prepay: the balance falls, principal due capped by it
-                    debt_balance[i, p] -= amount
+                    debt_balance[i, p] -= moved
                     principal_due[i, p] = _min(principal_due[i, p], debt_balance[i, p])
-                    principal_paid[i, p] += amount
-                    available = available - amount
-            elif kind == TRAP or kind == EQUITY:
-                _move(p, slot, _max(balance[0, p], 0.0), cents, slot_key, key_source, key_destination, balance, rows, touched)
-            elif kind == HEDGE:
-                h, part = steps[s, A], steps[s, B]  # part: 0 all, 1 periodic, 2 termination
-                if part != 2:
-                    amount = _min(_max(balance[0, p], 0.0), _max(hedge_due[h, p], 0.0))
-                    hedge_due[h, p] -= _move(p, slot, amount, cents, slot_key, key_source, key_destination, balance, rows, touched)
-                if part != 1:
-                    amount = _min(_max(balance[0, p], 0.0), _max(termination_due[h, p], 0.0))
-                    termination_due[h, p] -= _move(
-                        p, slot + 1, amount, cents, slot_key, key_source, key_destination, balance, rows, touched
-                    )
+                    principal_paid[i, p] += moved
+                    available = available - moved
             elif kind == SELL:
                 c = steps[s, A]
                 total = 0.0
@@ -215,11 +198,53 @@ def run_waterfall(
                     i = tranche_rows[t0 + j]
                     both = interest_due[i, p] + principal_due[i, p]
                     total = both if j == 0 else total + both
-                lacking = _max(total - _max(balance[0, p], 0.0), 0.0)
+                lacking = _max(total - _max(state[0, p], 0.0), 0.0)
                 if lacking == 0.0:
                     continue
                 price = prices[c, p]
-                worth = units[c, p] * price
-                raised = _move(p, slot, _clip(lacking, 0.0, worth), cents, slot_key, key_source, key_destination, balance, rows, touched)
+                moved = _clip(lacking, 0.0, units[c, p] * price)
+                if moved != 0.0:
+                    touched[slot] = True
+                    moved = _cent(moved, cents)
+                    state[route[slot, 0], p] -= moved
+                    state[route[slot, 1], p] += moved
+                    state[route[slot, 2], p] += moved
                 if price > 0:
-                    units[c, p] = _max(units[c, p] - raised / price, 0.0)
+                    units[c, p] = _max(units[c, p] - moved / price, 0.0)
+            else:
+                # the steps that make one or two single movements, each to its own slot
+                for k in range(2):
+                    if kind == FEE:
+                        if k == 1:
+                            break
+                        moved = _min(_max(state[0, p], 0.0), _max(fee_due[steps[s, A], p], 0.0))
+                    elif kind == FUND:
+                        account = steps[s, A]
+                        if k == 0:  # release the excess over target, then top up to it
+                            moved = _max(state[account, p] - target[account, p], 0.0)
+                        else:
+                            moved = _min(_max(state[0, p], 0.0), _max(target[account, p] - state[account, p], 0.0))
+                    elif kind == HEDGE:
+                        part = steps[s, B]  # 0 all, 1 periodic, 2 termination
+                        if (k == 0 and part == 2) or (k == 1 and part == 1):
+                            continue
+                        owes = hedge_due[steps[s, A], p] if k == 0 else termination_due[steps[s, A], p]
+                        moved = _min(_max(state[0, p], 0.0), _max(owes, 0.0))
+                    else:  # TRAP, EQUITY: all operating cash
+                        if k == 1:
+                            break
+                        moved = _max(state[0, p], 0.0)
+                    if moved != 0.0:
+                        at = slot + k
+                        touched[at] = True
+                        moved = _cent(moved, cents)
+                        state[route[at, 0], p] -= moved
+                        state[route[at, 1], p] += moved
+                        state[route[at, 2], p] += moved
+                    if kind == FEE:
+                        fee_due[steps[s, A], p] -= moved
+                    elif kind == HEDGE:
+                        if k == 0:
+                            hedge_due[steps[s, A], p] -= moved
+                        else:
+                            termination_due[steps[s, A], p] -= moved

@@ -47,11 +47,11 @@ HEDGE_PARTS = {"all": 0, "periodic": 1, "termination": 2}
 
 
 class Program:
-    """One deal's three waterfalls encoded, for the ledger's accounts and the expenses owed now
-    (an expense first incurred later, a re-let's leasing costs say, needs a new program)."""
+    """Three waterfalls (normal, lock-up, default) encoded, for the ledger's accounts and the
+    expenses owed now (an expense first incurred later, a re-let's leasing costs say, needs a
+    new program)."""
 
-    def __init__(self, books, expenses: tuple[str, ...]) -> None:
-        deal = books.deal
+    def __init__(self, waterfalls: tuple[tuple[Step, ...], ...], books, expenses: tuple[str, ...]) -> None:
         self.expenses = expenses
         self.accounts = {name: i for i, name in enumerate(books.ledger.balance)}
         position = books.debt.position
@@ -82,7 +82,7 @@ class Program:
             tranches.extend(position[n] for n in names)
             return first, len(names)
 
-        for steps in (deal.waterfall.normal, deal.waterfall.lock_up, deal.waterfall.default):
+        for steps in waterfalls:
             for step in steps:
                 row, percent = self._encode(step, sites, named, fees, hedges, holdings, books)
                 rows.append(row)
@@ -93,8 +93,16 @@ class Program:
         self.tranche_rows = np.array(tranches, dtype=np.int64)
         self.mode_steps = np.array(mode_steps, dtype=np.int64)
         self.slot_key = np.array(slot_key, dtype=np.int64)
-        self.key_source = np.array([self.accounts.get(s, -1) for s, _ in self.keys], dtype=np.int64)
-        self.key_destination = np.array([self.accounts.get(d, -1) for _, d in self.keys], dtype=np.int64)
+        # the kernel's state rows: the accounts, then the flows, then one row standing for
+        # everything outside the SPV (what a movement takes from or adds to there is not kept)
+        accounts, outside = len(self.accounts), len(self.accounts) + len(self.keys)
+        self.route = np.array(
+            [
+                (self.accounts.get(self.keys[k][0], outside), self.accounts.get(self.keys[k][1], outside), accounts + k)
+                for k in slot_key
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 3)
         self.maintenance = np.array([self.accounts[r] for r in books.maintenance_reserves], dtype=np.int64)
         self.maintenance_due = expenses.index(MAINTENANCE) if MAINTENANCE in expenses else -1
 
@@ -148,27 +156,34 @@ def _stack(arrays, paths: int) -> np.ndarray:
 
 
 class CompiledWaterfall:
-    """A deal's priority of payments run by the compiled kernel, every mode in one pass."""
+    """A deal's priority of payments run by the compiled kernel, every mode in one pass.
 
-    def __init__(self) -> None:
+    ``waterfalls``: the steps of each mode in the order of ``tape.NORMAL``, ``LOCK_UP``,
+    ``DEFAULT``; a path in any other mode (wound up) runs none."""
+
+    def __init__(self, waterfalls: tuple[tuple[Step, ...], ...]) -> None:
+        assert len(waterfalls) == MODES
+        self.waterfalls = waterfalls
         self.program: Program | None = None
 
     def run(self, books) -> None:
         ledger, debt, expenses, hedges, crypto = books.ledger, books.debt, books.expenses, books.hedges, books.crypto
         names = tuple(expenses.due)
         if self.program is None or self.program.expenses != names:
-            self.program = Program(books, names)
+            self.program = Program(self.waterfalls, books, names)
         program = self.program
         month, paths = books.month, ledger.paths
-        balance = _stack(list(ledger.balance.values()), paths)
-        target = np.zeros_like(balance)
+        accounts = len(program.accounts)
+        state = np.zeros((accounts + len(program.keys) + 1, paths))
+        for i, account in enumerate(ledger.balance.values()):
+            state[i] = account
+        target = np.zeros((accounts, paths))
         for account in program.funded:
             target[program.accounts[account]] = books.reserve_target(account)
-        rows = np.zeros((len(program.keys), paths))
         for k, key in enumerate(program.keys):
             flow = ledger.flows.get(key)
             if flow is not None:
-                rows[k] = flow[month]
+                state[accounts + k] = flow[month]
         touched = np.zeros(len(program.slot_key), dtype=bool)
         due = _stack(list(expenses.due.values()), paths)
         fee_due = _stack(list(expenses.fee_due.values()), paths)
@@ -183,15 +198,12 @@ class CompiledWaterfall:
             program.mode_steps,
             program.maintenance,
             program.maintenance_due,
-            program.slot_key,
-            program.key_source,
-            program.key_destination,
+            program.route,
             np.ascontiguousarray(books.mode, dtype=np.int8),
             np.ascontiguousarray(books.sweep_breach, dtype=np.bool_),
             ledger.cents,
-            balance,
+            state,
             target,
-            rows,
             touched,
             debt.balance,
             debt.interest_due,
@@ -206,14 +218,14 @@ class CompiledWaterfall:
             prices,
         )
         for i, account in enumerate(ledger.balance.values()):
-            account[:] = balance[i]
+            account[:] = state[i]
         # a flow is created by its first movement, in the order the steps move cash
         written = set()
         for slot in np.flatnonzero(touched):
             k = int(program.slot_key[slot])
             if k not in written:
                 written.add(k)
-                ledger._row(month, program.keys[k])[...] = rows[k]
+                ledger._row(month, program.keys[k])[...] = state[accounts + k]
         for i, owed in enumerate(expenses.due.values()):
             owed[:] = due[i]
         for i, owed in enumerate(expenses.fee_due.values()):

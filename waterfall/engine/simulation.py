@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import simpy
 
+from waterfall.compiled import use_kernels
 from waterfall.engine.clock import Phase, Schedule, at
 from waterfall.engine.collateral import SALE, campus_book_value, fleet_book_value
 from waterfall.engine.collections import CollectionAccount
@@ -33,7 +34,6 @@ from waterfall.engine.reinvestment import CashInterest
 from waterfall.engine.revenue import Revenue
 from waterfall.engine.tape import DEFAULT, LOCK_UP, NORMAL, WOUND_UP, Tape
 from waterfall.engine.terminal import TERMINAL_MARK, TERMINAL_SALE, TerminalValuation
-from waterfall.compiled import use_kernels
 from waterfall.market.curves import Market, base_case
 from waterfall.spec.account import OPERATING, DebtServiceReserve, MaintenanceReserve
 from waterfall.spec.deal import Deal
@@ -100,7 +100,9 @@ class Books:
         self.accounts = {a.name: a for a in deal.accounts}
         self.few = runs_on_few(deal)  # whether a rare mode's waterfall may run on its own paths
         # many paths: every mode's waterfall in one compiled pass over the paths
-        self.compiled = CompiledWaterfall() if use_kernels(paths) else None
+        waterfall = deal.waterfall
+        modes = (waterfall.normal, waterfall.lock_up, waterfall.default)
+        self.compiled = CompiledWaterfall(modes) if use_kernels(paths) else None
         self.maintenance_reserves = [a.name for a in deal.accounts if isinstance(a, MaintenanceReserve)]
         self.mode = np.zeros(paths, dtype=np.int8)
         self.sweep_breach = np.zeros(paths, dtype=bool)
