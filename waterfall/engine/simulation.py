@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import simpy
 
+from waterfall.compiled import use_kernels
 from waterfall.engine.clock import Phase, Schedule, at
 from waterfall.engine.collateral import SALE, campus_book_value, fleet_book_value
 from waterfall.engine.collections import CollectionAccount
@@ -27,6 +28,7 @@ from waterfall.engine.guarantees import ResidualValueGuarantees
 from waterfall.engine.hedges import Hedges
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.priority import EQUITY, execute, reserve_target
+from waterfall.engine.program import CompiledWaterfall
 from waterfall.engine.refinancing import Refinancings
 from waterfall.engine.reinvestment import CashInterest
 from waterfall.engine.revenue import Revenue
@@ -97,6 +99,10 @@ class Books:
         self.sale_lag = deal.enforcement.sale_lag_months + (market.sale_lag_months if deal.fleets else 0)
         self.accounts = {a.name: a for a in deal.accounts}
         self.few = runs_on_few(deal)  # whether a rare mode's waterfall may run on its own paths
+        # many paths: every mode's waterfall in one compiled pass over the paths
+        waterfall = deal.waterfall
+        modes = (waterfall.normal, waterfall.lock_up, waterfall.default)
+        self.compiled = CompiledWaterfall(modes) if use_kernels(paths) else None
         self.maintenance_reserves = [a.name for a in deal.accounts if isinstance(a, MaintenanceReserve)]
         self.mode = np.zeros(paths, dtype=np.int8)
         self.sweep_breach = np.zeros(paths, dtype=bool)
@@ -167,15 +173,18 @@ class Books:
         self._sell(month, (self.mode == DEFAULT) & (self.sale_month == month) & ~self.sold)
 
     def distribute(self, month: int) -> None:
-        waterfall = self.deal.waterfall
-        for code, steps in (
-            (NORMAL, waterfall.normal),
-            (LOCK_UP, waterfall.lock_up),
-            (DEFAULT, waterfall.default),
-        ):
-            mask = self.mode == code
-            if mask.any():
-                distribute(self, steps, mask, self.few)
+        if self.compiled is not None:
+            self.compiled.run(self)  # every mode's steps, path by path, as ``execute`` runs them
+        else:
+            waterfall = self.deal.waterfall
+            for code, steps in (
+                (NORMAL, waterfall.normal),
+                (LOCK_UP, waterfall.lock_up),
+                (DEFAULT, waterfall.default),
+            ):
+                mask = self.mode == code
+                if mask.any():
+                    distribute(self, steps, mask, self.few)
         self.short = self.debt.settle(self.mode != WOUND_UP)
         self.expenses.settle(self.mode != WOUND_UP)
 
