@@ -27,7 +27,7 @@ LIBRARY = ("gpu_lease_spv", "qts_cmbs", "terawulf_fluidstack", "miner_double_lev
 
 def _signatures() -> dict[str, int]:
     """How many compiled signatures each kernel of each kernel module has."""
-    import numba  # noqa: PLC0415
+    import numba
 
     found = {}
     for module in compiled.KERNEL_MODULES:
