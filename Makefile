@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# every library deal's base case; then the compiled kernels' cache is filled (compiled once,
+# here, not in the first large run a user starts)
 run: $(STAMP)
 	@for deal in deals/*.toml; do $(BIN)/waterfall run "$$deal" || exit 1; done
+	@$(BIN)/python -c "from waterfall.compiled import warm; warm()"
 
 # the deal library in base and bust: tables under out/, results sections of docs/ regenerated
 deals: $(STAMP)

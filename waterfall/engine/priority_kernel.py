@@ -248,3 +248,27 @@ def run_waterfall(
                             hedge_due[steps[s, A], p] -= moved
                         else:
                             termination_due[steps[s, A], p] -= moved
+
+
+def warm() -> None:
+    """Compile (or load) the kernel for the argument types ``program.CompiledWaterfall`` passes:
+    a block of one path with no steps in any mode."""
+    table = np.zeros((0, 6), dtype=np.int64)
+    rows = np.zeros(0, dtype=np.int64)
+    none = np.zeros((0, 1))
+    run_waterfall(
+        table,
+        np.zeros((0, 2)),
+        rows,
+        np.zeros(MODES + 1, dtype=np.int64),
+        rows,
+        -1,
+        np.zeros((0, 3), dtype=np.int64),
+        np.zeros(1, dtype=np.int8),
+        np.zeros(1, dtype=np.bool_),
+        True,
+        np.zeros((1, 1)),
+        np.zeros((1, 1)),
+        np.zeros(0, dtype=np.bool_),
+        *(none,) * 11,
+    )

@@ -14,6 +14,7 @@ import datetime as dt
 import attrs
 import numpy as np
 
+from waterfall.compiled import serving
 from waterfall.errors import InputError, Problem, key_path
 from waterfall.market.conditioning import UNCONDITIONAL, Given
 from waterfall.market.curves import Market, rent_curve
@@ -305,7 +306,8 @@ def generate(
     first = first_path // BLOCK
     # an extreme scenario (a huge volatility, a steep drift over a long horizon) can overflow;
     # that is caught below as the scenario's mistake, not left to warn and spread NaN
-    with np.errstate(over="ignore", invalid="ignore"):
+    # a run of a few paths generates whole blocks, but stays with numpy as it would for its paths
+    with np.errstate(over="ignore", invalid="ignore"), serving(paths):
         blocks = [generate_block(scenario, deal, seed, b, given) for b in range(first, first + -(-paths // BLOCK))]
     # one block needs no copy into a chunk's arrays
     market = (blocks[0] if len(blocks) == 1 else Market.concat(blocks)).take(slice(0, paths))

@@ -153,3 +153,10 @@ def block_monthly_irr(flows: np.ndarray) -> np.ndarray:
     """Monthly IRR of each column of ``flows`` (months + 1, paths), flows[0] the outlay."""
     # one copy with each path's months in a row: the loop then reads memory in order
     return _block_irr(np.ascontiguousarray(np.asarray(flows, dtype=np.float64).T))
+
+
+def warm() -> None:
+    """Compile (or load) the kernel: Newton's method and the bisection both run."""
+    flows = np.zeros((4, 2))
+    flows[0], flows[1:, 0], flows[-1, 1] = -1.0, 0.4, 1e-80
+    block_monthly_irr(flows)

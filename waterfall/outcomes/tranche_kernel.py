@@ -76,3 +76,14 @@ def first_shortfall(shortfall: np.ndarray, scheduled: np.ndarray, paid: np.ndarr
 def first_positive(values: np.ndarray) -> np.ndarray:
     """The first month where ``values`` is above 0, or -1; (paths,)."""
     return _first_positive(values)
+
+
+def warm() -> None:
+    """Compile (or load) the kernels for both layouts the tape gives them: a tranche's slice
+    of (months, tranches, paths) is strided with several tranches, contiguous with one."""
+    for tranches in (1, 2):
+        tape = np.zeros((3, tranches, 2))
+        view = tape[:, 0, :]
+        discounted(view, view, np.zeros((3, 2)))
+        first_shortfall(view, view, view, 0.005)
+        first_positive(view)

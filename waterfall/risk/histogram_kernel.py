@@ -40,3 +40,8 @@ def _add(counts, edges, values):
 def add_counts(counts: np.ndarray, edges: np.ndarray, values: np.ndarray) -> None:
     """Add to ``counts`` (months, bins) the bin of every non-NaN value of ``values`` (months, paths)."""
     _add(counts, np.ascontiguousarray(edges, dtype=np.float64), np.ascontiguousarray(values, dtype=np.float64))
+
+
+def warm() -> None:
+    """Compile (or load) the kernel."""
+    add_counts(np.zeros((2, 4), dtype=np.int64), np.linspace(0.0, 1.0, 3), np.full((2, 2), 0.5))

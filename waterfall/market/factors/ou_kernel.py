@@ -61,3 +61,10 @@ def log_rent(
         float(decay),
         float(cycle_step),
     )
+
+
+def warm() -> None:
+    """Compile (or load) both kernels for the types the factors pass them."""
+    z = np.zeros((2, 3))
+    ar1(z, 0.5, 0.1)
+    log_rent(z, z, -0.01, 0.03, 0.9, 0.08)
