@@ -38,7 +38,7 @@ from waterfall.market.curves import base_case
 from waterfall.market.factors import RentModel, ou, rent_paths
 from waterfall.market.generate import BLOCK, generate
 from waterfall.market.scenario import PRESETS, load_scenario
-from waterfall.outcomes import metrics
+from waterfall.outcomes import metrics, tables
 from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.risk.period_stats import PeriodStats
 from waterfall.spec.steps import PayHedge
@@ -107,6 +107,21 @@ def test_the_compiled_priority_of_payments_gives_the_numpy_tape(case) -> None:
     _assert_tapes_equal(found, expected)
     assert list(found.ledger.flows) == list(expected.ledger.flows)
     assert found.ledger.balance.keys() == expected.ledger.balance.keys()
+
+
+@settings(max_examples=25, deadline=None)
+@given(ENGINE_CASES)
+def test_a_run_that_keeps_no_flows_records_the_same(case) -> None:
+    """A Monte Carlo chunk's run (no ledger flows kept) records every tranche, period and
+    account figure as a full run does, to the bit, through the kernels and through numpy."""
+    deal, market = case
+    for mode in ("numpy", "numba"):
+        with kernels(mode):
+            full, lean = run(deal, market), run(deal, market, keeps_flows=False)
+        _assert_tapes_equal(lean, full, flows=False)
+        assert not lean.ledger.flows
+    with pytest.raises(ValueError, match="kept no ledger flows"):
+        tables.ledger(lean)
 
 
 HEDGE_PARTS = ("all", "periodic", "termination")

@@ -38,8 +38,8 @@ class FewLedger(Ledger):
         row = self.rows.get(key)
         if row is None:
             # what these paths already had this month, so each addition lands where it would
-            whole = self.whole.flows.get(key)
-            row = self.rows[key] = whole[month][self.paths_taken] if whole is not None else np.zeros(self.paths)
+            whole = self.whole.moved(month, key)
+            row = self.rows[key] = whole[self.paths_taken] if whole is not None else np.zeros(self.paths)
         return row
 
     def put_back(self) -> None:

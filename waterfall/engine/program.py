@@ -181,9 +181,9 @@ class CompiledWaterfall:
         for account in program.funded:
             target[program.accounts[account]] = books.reserve_target(account)
         for k, key in enumerate(program.keys):
-            flow = ledger.flows.get(key)
-            if flow is not None:
-                state[accounts + k] = flow[month]
+            moved = ledger.moved(month, key)
+            if moved is not None:
+                state[accounts + k] = moved
         touched = np.zeros(len(program.slot_key), dtype=bool)
         due = _stack(list(expenses.due.values()), paths)
         fee_due = _stack(list(expenses.fee_due.values()), paths)

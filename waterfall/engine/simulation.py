@@ -49,7 +49,9 @@ UNPAID = 0.005  # dollars: a balance below half a cent is float residue, not an 
 class Books:
     """The simulation state of one deal over a block of paths (the deal itself stays frozen)."""
 
-    def __init__(self, deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None) -> None:
+    def __init__(
+        self, deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None, keeps_flows: bool = True
+    ) -> None:
         self.deal = deal
         self.schedule = schedule = Schedule(deal.calendar)
         months, paths = schedule.months, market.paths
@@ -60,7 +62,7 @@ class Books:
         index = {i: np.ascontiguousarray(a[:, :months].T) for i, a in market.index.items()}
         self.collections = CollectionAccount(schedule)
         accounts = [OPERATING, *deal.account_names, *self.collections.accounts]
-        self.ledger = Ledger(accounts, months, paths, deal.calendar.payment_method == "floor")
+        self.ledger = Ledger(accounts, months, paths, deal.calendar.payment_method == "floor", keeps_flows)
         self.build = Build(deal, market, schedule)
         self.revenue = Revenue(deal, schedule, market, rents, self.build, self.collections.destination)
         self.guarantees = ResidualValueGuarantees(deal, self.revenue.default_month, paths)
@@ -283,9 +285,8 @@ class Books:
         tape.period["collateral_value"][month] = collateral
         if not self.schedule.is_payment[month]:
             tape.period["ltv"][month] = loan_to_value(debt.total_balance(), collateral, self.mode)
-        equity = self.ledger.flows
         tape.period["equity_distribution"][month] = sum(
-            (flow[month] for (_, dst), flow in equity.items() if dst == EQUITY),
+            (row for (_, dst), row in self.ledger.month_flows(month) if dst == EQUITY),
             start=np.zeros(self.ledger.paths),
         )
         tape.mode[month] = self.mode
@@ -343,8 +344,8 @@ def _every(months: Iterable[int], phase: Phase, act: Callable[[int], None]) -> C
     return process
 
 
-def _simulate(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None) -> Books:
-    books = Books(deal, market, sculpted)
+def _simulate(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None, keeps_flows: bool = True) -> Books:
+    books = Books(deal, market, sculpted, keeps_flows)
     every_month = range(books.schedule.months)
     payment_dates = books.schedule.payment_months
     # which months each concern wakes on; Phase orders them within a month
@@ -407,12 +408,16 @@ def sculpted_schedule(deal: Deal) -> dict[str, np.ndarray]:
     return {name: books.debt.sculpt_log[name] for name in names}
 
 
-def run(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None = None) -> Tape:
-    """Simulate ``deal`` on every path of ``market``; returns the tape of records."""
+def run(deal: Deal, market: Market, sculpted: dict[str, np.ndarray] | None = None, *, keeps_flows: bool = True) -> Tape:
+    """Simulate ``deal`` on every path of ``market``; returns the tape of records.
+
+    ``keeps_flows=False`` leaves out the ledger's record of every month's flows (a third
+    of a tape's memory), for runs whose results read only the tranche, period and
+    account records: every other record is the same to the bit."""
     _check_market(deal, market)
     if sculpted is None:
         sculpted = sculpted_schedule(deal)
-    books = _simulate(deal, market, sculpted)
+    books = _simulate(deal, market, sculpted, keeps_flows)
     books.tape.interest_forgiven = books.debt.interest_forgiven
     books.tape.maturity = books.debt.maturity
     if books.refinancing is not None:

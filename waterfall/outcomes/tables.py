@@ -70,6 +70,8 @@ def periods(tape: Tape, dates: list) -> pl.DataFrame:
 
 
 def ledger(tape: Tape) -> pl.DataFrame:
+    if not tape.ledger.keeps_flows:
+        raise ValueError("this tape's run kept no ledger flows (run(..., keeps_flows=False))")
     parts = []
     for (source, destination), flows in tape.ledger.flows.items():
         period, path = np.nonzero(flows)
