@@ -127,22 +127,23 @@ def _date(deal: Deal, offset: int) -> dt.date:
     return dt.date.fromisoformat(month(offset, deal.calendar.start) + "-01")
 
 
-def interest_accrued(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
-    """Interest each tranche earns each period, recomputed from the records: (months, n, paths).
+def coupon_fractions(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
+    """Each tranche's coupon x year fraction for the period ending in each payment month,
+    recomputed from the deal, the market and the refinancings the tape records:
+    (months, n, paths), 0 in other months.
 
-    Payment dates end every 1st or 3rd month and the horizon's last; a period
-    accrues on the balance at its start at the coupon fixed at its first month
-    (index floored, plus spread), over the day count's year fraction; nothing
-    accrues on a path already wound up.
+    Payment dates end every 1st or 3rd month and the horizon's last (a dated calendar: its
+    own payment months, each period between its actual accrual dates, the first from the
+    closing date); a period's coupon is fixed at its first month (index floored, plus
+    spread), a refinanced tranche's from the period after the month refinanced.
     """
     calendar = deal.calendar
     months = calendar.horizon_months
     step = MONTHS_PER_PAYMENT[calendar.payment_frequency]
-    accrued = np.zeros((months, len(deal.tranches), tape.paths))
+    fractions = np.zeros((months, len(deal.tranches), tape.paths))
     # the month each tranche was last refinanced on each path, before the period in hand
     refinanced = np.full((len(deal.tranches), tape.paths), -1)
-    # a dated calendar: each payment month's year fraction between its actual accrual dates,
-    # the first from the closing date (an independent derivation: the spec's dates, the day count)
+    # (an independent derivation: the spec's dates, the day count)
     dated = (
         {calendar.month_of(p.pay): year_fraction(p.start, p.end, calendar.day_count) for p in payment_periods(calendar)}
         if calendar.dated
@@ -158,7 +159,6 @@ def interest_accrued(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
             continue
         else:
             yf = _year_fraction(_date(deal, first), _date(deal, m + 1), calendar.day_count)
-        live = tape.mode[m - 1] != WOUND_UP if m > 0 else np.ones(tape.paths, dtype=bool)
         for i, tranche in enumerate(deal.tranches):
             coupon = tranche.coupon
             if isinstance(coupon, FixedCoupon):
@@ -173,12 +173,26 @@ def interest_accrued(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
                 spread = market.credit_spread[terms.rating][np.arange(tape.paths), np.maximum(refinanced[i], 0)]
                 new = np.maximum(market.index[index][:, first], terms.floor) + spread
                 rate = np.where(refinanced[i] >= 0, new, rate)
-            interest = tape.tranche["balance_start"][m, i] * rate * yf
-            if calendar.rounding == "cents":
-                interest = np.round(interest, 2)
-            accrued[m, i] = np.where(live, interest, 0.0)
+            fractions[m, i] = rate * yf
         refinanced = np.where(tape.tranche["refinanced"][m] > 0, m, refinanced)
         first = m + 1
+    return fractions
+
+
+def interest_accrued(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
+    """Interest each tranche earns each period, recomputed from the records: (months, n, paths).
+
+    A period accrues on the balance at its start at ``coupon_fractions``; nothing accrues
+    on a path already wound up.
+    """
+    fractions = coupon_fractions(deal, market, tape)
+    accrued = np.zeros_like(fractions)
+    for m in range(fractions.shape[0]):
+        live = tape.mode[m - 1] != WOUND_UP if m > 0 else np.ones(tape.paths, dtype=bool)
+        interest = tape.tranche["balance_start"][m] * fractions[m]
+        if deal.calendar.rounding == "cents":
+            interest = np.round(interest, 2)
+        accrued[m] = np.where(live, interest, 0.0)
     return accrued
 
 
@@ -227,8 +241,8 @@ def outstanding(tape: Tape) -> np.ndarray:
 def check_losses(deal: Deal, market: Market, tape: Tape) -> None:
     """At the horizon every balance is zero (unless it falls due beyond the horizon), and what a
     tranche was owed but never received (original + later draws + accrued interest - cash received
-    - what it is still owed beyond the horizon) is exactly its write-down plus forgiven interest,
-    the ``loss`` of the tranche table."""
+    - the balance still owed beyond the horizon) is exactly its write-down plus forgiven interest
+    plus arrears left at the horizon, the ``loss`` of the tranche table."""
     t = tape.tranche
     later = outstanding(tape)
     final = t["balance_end"][-1] - later
@@ -237,8 +251,10 @@ def check_losses(deal: Deal, market: Market, tape: Tape) -> None:
     lent = tape.original_balance[:, None] + t["drawn"].sum(axis=0)
     claim = lent + interest_accrued(deal, market, tape).sum(axis=0)
     received = (t["interest_paid"] + t["principal_paid"]).sum(axis=0)
-    assert tape.interest_forgiven is not None
-    booked = t["writedown"].sum(axis=0) + tape.interest_forgiven
+    assert tape.interest_forgiven is not None and tape.interest_unpaid is not None
+    # arrears still unpaid at the horizon (a balance refinanced beyond it may carry them) were
+    # never received either
+    booked = t["writedown"].sum(axis=0) + tape.interest_forgiven + tape.interest_unpaid
     unpaid = claim - received - later
     tol = 1e-6 * (1.0 + claim)
     bad = np.abs(unpaid - booked) > tol
@@ -256,34 +272,13 @@ def _by_tranche(table, column: str, tape: Tape) -> np.ndarray:
     return table[column].to_numpy().reshape(tape.paths, len(tape.tranche_names)).T
 
 
-def period_rates(deal: Deal, market: Market, tape: Tape) -> np.ndarray:
-    """Each tranche's coupon x year fraction for the period ending in each payment month,
-    recomputed from the deal and the market: (months, n, paths), 0 in other months."""
-    calendar = deal.calendar
-    step = MONTHS_PER_PAYMENT[calendar.payment_frequency]
-    rates = np.zeros((calendar.horizon_months, len(deal.tranches), tape.paths))
-    first = 0
-    for m in range(calendar.horizon_months):
-        if (m + 1) % step and m != calendar.horizon_months - 1:
-            continue
-        yf = _year_fraction(_date(deal, first), _date(deal, m + 1), calendar.day_count)
-        for i, tranche in enumerate(deal.tranches):
-            coupon = tranche.coupon
-            if isinstance(coupon, FixedCoupon):
-                rates[m, i] = coupon.rate * yf
-            else:
-                rates[m, i] = (np.maximum(market.index[coupon.index][:, first], coupon.floor) + coupon.spread) * yf
-        first = m + 1
-    return rates
-
-
 def check_loss_measures(deal: Deal, market: Market, tape: Tape) -> None:
     """Principal loss is a share of principal lent in [0, 1] on every path (capitalised PIK
     counted once, as lent); interest loss is never negative; economic loss is at most 1, and
     a tranche paid everything when due has none (its receipts, discounted at its own coupon,
     are worth what it lent)."""
     assert tape.period_rate is not None
-    np.testing.assert_allclose(tape.period_rate, period_rates(deal, market, tape), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(tape.period_rate, coupon_fractions(deal, market, tape), rtol=1e-12, atol=1e-15)
     table = tranche_outcomes(tape).filter(kind="debt")
     share = _by_tranche(table, "loss_pct", tape)
     bad = (share < 0.0) | (share > 1.0 + 1e-12)
