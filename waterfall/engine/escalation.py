@@ -1,8 +1,9 @@
-"""Rent escalation: the factor a lease's rent has grown by, months after its base month.
+"""Indexed rent escalation through a run: each path's growth since its lease's base month.
 
-Fixed escalators are a closed form in the months elapsed (``growth``); an indexed
-escalator's growth depends on the index path (``IndexedGrowth``, the arithmetic
-in ``waterfall.market.escalation``).
+A fixed escalator is a closed form in the months elapsed
+(``waterfall.market.escalation.fixed_growth``); an indexed escalator's growth
+depends on the index path and on base months that move during the run (a
+renewal, a re-letting), which ``IndexedGrowth`` follows.
 """
 
 from __future__ import annotations
@@ -10,20 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from waterfall.market.escalation import indexed_growth
-from waterfall.spec.lease import ESCALATION_MONTHS, Lease
-
-
-def growth(lease: Lease, elapsed: np.ndarray) -> np.ndarray | float:
-    """(1 + escalator) per year, stepped every ``escalator_frequency`` (per path).
-
-    Annual steps are the original rule, (1 + e)^(whole years), computed as before so
-    the numbers do not move; a shorter step grows by (1 + e)^(step / 12) each step,
-    the same growth over a whole year.
-    """
-    step = ESCALATION_MONTHS[lease.escalator_frequency]
-    if step == 12:
-        return (1.0 + lease.escalator) ** (elapsed // 12)
-    return (1.0 + lease.escalator) ** ((elapsed // step) * (step / 12.0))
+from waterfall.spec.lease import Lease
 
 
 class IndexedGrowth:

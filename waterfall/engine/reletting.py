@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from waterfall.engine.escalation import IndexedGrowth, growth
+from waterfall.engine.escalation import IndexedGrowth
 from waterfall.engine.ledger import Ledger
+from waterfall.market.escalation import fixed_growth
 from waterfall.spec.account import OPERATING
 from waterfall.spec.lease import FixedRent, Lease, PerMwRent
 
@@ -90,7 +91,7 @@ class Reletting:
             if self.indexed is not None:
                 rent = self.rent * self.indexed.at(self.signed, month)
             else:
-                rent = self.rent * growth(self.lease, month - self.signed)
+                rent = self.rent * fixed_growth(self.lease, month - self.signed)
             collected = ledger.move(month, self.party, self.account, np.where(self.let, rent, 0.0))
         costs = {
             VACANCY: np.where(self.vacant, terms.vacancy_cost_monthly, 0.0),

@@ -12,8 +12,9 @@ import numpy as np
 
 from waterfall.engine.clock import Schedule
 from waterfall.engine.construction import Build
-from waterfall.engine.escalation import IndexedGrowth, growth
+from waterfall.engine.escalation import IndexedGrowth
 from waterfall.engine.ledger import Ledger
+from waterfall.market.escalation import fixed_growth
 from waterfall.engine.reletting import LEASING, VACANCY, Reletting
 from waterfall.market.curves import Market
 from waterfall.spec.account import OPERATING
@@ -63,7 +64,7 @@ class LeaseBook:
             return self.base_rate * self.indexed.at(self.base_month, month)
         if self.lease.escalator == 0.0:
             return self.base_rate  # times 1.0 ** years: the same numbers, without the powers
-        return self.base_rate * growth(self.lease, month - self.base_month)
+        return self.base_rate * fixed_growth(self.lease, month - self.base_month)
 
     def market_rate(self, month: int, rents: dict[str, np.ndarray]) -> np.ndarray:
         """Market rent in this lease's rate unit: the fleet's GPU rent, or the contract

@@ -1,4 +1,6 @@
-"""Indexed rent escalation: how far a lease's rent has grown by an index, per path and month.
+"""Rent escalation: how far a lease's rent has grown since its base month, fixed or by an index.
+
+A fixed escalator is a closed form in the months elapsed (``fixed_growth``).
 
 A lease with ``escalator_index`` steps its rent every ``escalator_frequency``
 months from its base month b (its start, a renewal, a re-letting) by
@@ -20,6 +22,19 @@ from __future__ import annotations
 import numpy as np
 
 from waterfall.spec.lease import ESCALATION_MONTHS, IndexedEscalator, Lease
+
+
+def fixed_growth(lease: Lease, elapsed: np.ndarray) -> np.ndarray | float:
+    """(1 + escalator) per year, stepped every ``escalator_frequency`` (per path).
+
+    Annual steps are the original rule, (1 + e)^(whole years), computed as before so
+    the numbers do not move; a shorter step grows by (1 + e)^(step / 12) each step,
+    the same growth over a whole year.
+    """
+    step = ESCALATION_MONTHS[lease.escalator_frequency]
+    if step == 12:
+        return (1.0 + lease.escalator) ** (elapsed // 12)
+    return (1.0 + lease.escalator) ** ((elapsed // step) * (step / 12.0))
 
 
 def step_months(lease: Lease) -> int:

@@ -33,21 +33,20 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from waterfall.market.escalation import indexed_growth
+from waterfall.market.escalation import fixed_growth, indexed_growth
 from waterfall.spec.deal import Deal
 from waterfall.spec.lease import Lease, PerGpuHourRent
 
 
 def _escalation(lease: Lease, start: int, months: int, index: Mapping[str, np.ndarray], paths: int) -> np.ndarray:
-    """(1 + escalator) ** whole years since the lease start, (months,); an indexed
-    escalator's growth on each path's index, (paths, months)."""
+    """A fixed escalator's growth since the lease start, (months,), stepped as the engine
+    steps it; an indexed escalator's on each path's index, (paths, months)."""
     terms = lease.escalator_index
     if terms is not None:
         if terms.index not in index:
             raise ValueError(f"market.index: expected {terms.index!r} for lease {lease.name!r}, found {sorted(index)}")
         return indexed_growth(lease, index[terms.index][:, :months], np.full(paths, start))
-    years = np.maximum(np.arange(months) - start, 0) // 12
-    return (1.0 + lease.escalator) ** years
+    return np.asarray(fixed_growth(lease, np.maximum(np.arange(months) - start, 0)))
 
 
 def lease_gap(
