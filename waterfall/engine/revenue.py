@@ -14,9 +14,9 @@ from waterfall.engine.clock import Schedule
 from waterfall.engine.construction import Build
 from waterfall.engine.escalation import IndexedGrowth
 from waterfall.engine.ledger import Ledger
-from waterfall.market.escalation import fixed_growth
 from waterfall.engine.reletting import LEASING, VACANCY, Reletting
 from waterfall.market.curves import Market
+from waterfall.market.escalation import fixed_growth
 from waterfall.spec.account import OPERATING
 from waterfall.spec.deal import Deal
 from waterfall.spec.guarantee import LeaseBackstop
