@@ -171,12 +171,14 @@ def hazard_boundaries(horizon: int) -> np.ndarray:
     return 12.0 * LN2 / (np.arange(horizon, dtype=np.float64) + 1.0)
 
 
-def _strategic_defaults(deal: Deal, rents: dict[str, np.ndarray], paths: int) -> dict[str, np.ndarray]:
+def _strategic_defaults(
+    deal: Deal, rents: dict[str, np.ndarray], paths: int, index: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Each strategic tenant's median default month under the ``base`` preset's hazard tilted by
     its GPU leases' rent gap on these rents (the demand state at its neutral 0)."""
     credit = load_scenario("base").credit
     months = next(iter(rents.values())).shape[1] if rents else 0
-    gaps = tenant_gaps(deal, rents, {}, paths)
+    gaps = tenant_gaps(deal, rents, {}, paths, index)
     defaults = {}
     for tenant in strategic_tenants(deal):
         party = credit.of(tenant)
@@ -218,7 +220,7 @@ def stressed(
             for g, (start, change) in curves.items()
         }
         fields["gpu_rent"] = {g: rents[g] for g in deal.market.gpu_rent}
-        fields["tenant_default"] = _strategic_defaults(deal, rents, n)
+        fields["tenant_default"] = _strategic_defaults(deal, rents, n, fields["index"])
     elif factor == "launch_jump":
         steps = np.zeros(months)
         for month, spread in launch_months(deal):

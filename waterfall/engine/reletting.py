@@ -5,8 +5,8 @@ stops on a path (no renewal, a walk-away, a default no backstop covers) the
 space is vacant from that month for ``downtime_months``, bearing
 ``vacancy_cost_monthly``; then a new tenant signs for ``term_months`` at the
 lease's contract monthly rent times the campus market rent factor that month,
-escalating at the lease's escalator from its signing, and the SPV owes
-``leasing_cost_months`` of that rent as leasing costs. When that term ends the
+escalating at the lease's escalator (fixed or indexed) from its signing, and
+the SPV owes ``leasing_cost_months`` of that rent as leasing costs. When that term ends the
 space is vacant and re-let again. The new tenants' rent moves under one ledger
 name per lease (``relet_party``); a stated assumption is that they do not
 default (the scenario prices named tenants only).
@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from waterfall.engine.escalation import growth
+from waterfall.engine.escalation import IndexedGrowth
 from waterfall.engine.ledger import Ledger
+from waterfall.market.escalation import fixed_growth
 from waterfall.spec.account import OPERATING
 from waterfall.spec.lease import FixedRent, Lease, PerMwRent
 
@@ -39,7 +40,14 @@ def contract_monthly(lease: Lease) -> float:
 
 
 class Reletting:
-    def __init__(self, lease: Lease, factor: np.ndarray, paths: int, account: str = OPERATING) -> None:
+    def __init__(
+        self,
+        lease: Lease,
+        factor: np.ndarray,
+        paths: int,
+        account: str = OPERATING,
+        index: np.ndarray | None = None,
+    ) -> None:
         assert lease.relet is not None
         self.account = account  # where rent is collected: operating, or the collection account
         self.lease = lease
@@ -53,6 +61,8 @@ class Reletting:
         self.let_end = np.full(paths, -1, dtype=np.int64)
         self.rent = np.zeros(paths)  # the new tenant's monthly rent at signing
         self.signed = np.zeros(paths, dtype=np.int64)
+        # an indexed escalator's growth from each signing, on the index paths (paths, months)
+        self.indexed = None if index is None else IndexedGrowth(lease, index, self.signed)
 
     def step(
         self, month: int, stopped: np.ndarray, live: np.ndarray, ledger: Ledger
@@ -78,7 +88,10 @@ class Reletting:
         self.let &= live
         collected = np.zeros_like(self.rent)
         if self.let.any():
-            rent = self.rent * growth(self.lease, month - self.signed)
+            if self.indexed is not None:
+                rent = self.rent * self.indexed.at(self.signed, month)
+            else:
+                rent = self.rent * fixed_growth(self.lease, month - self.signed)
             collected = ledger.move(month, self.party, self.account, np.where(self.let, rent, 0.0))
         costs = {
             VACANCY: np.where(self.vacant, terms.vacancy_cost_monthly, 0.0),

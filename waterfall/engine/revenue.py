@@ -12,10 +12,11 @@ import numpy as np
 
 from waterfall.engine.clock import Schedule
 from waterfall.engine.construction import Build
-from waterfall.engine.escalation import growth
+from waterfall.engine.escalation import IndexedGrowth
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.reletting import LEASING, VACANCY, Reletting
 from waterfall.market.curves import Market
+from waterfall.market.escalation import fixed_growth
 from waterfall.spec.account import OPERATING
 from waterfall.spec.deal import Deal
 from waterfall.spec.guarantee import LeaseBackstop
@@ -32,7 +33,13 @@ class LeaseBook:
     """
 
     def __init__(
-        self, lease: Lease, deal: Deal, paths: int, delay: np.ndarray, campus: np.ndarray | None = None
+        self,
+        lease: Lease,
+        deal: Deal,
+        paths: int,
+        delay: np.ndarray,
+        campus: np.ndarray | None = None,
+        index: np.ndarray | None = None,
     ) -> None:
         self.lease = lease
         self.start = deal.calendar.month_of(lease.start) + delay
@@ -44,6 +51,8 @@ class LeaseBook:
         self.campus = campus  # campus market rent factor (months, paths), for per-MW and fixed rents
         self.base_rate = np.full(paths, self.contract)
         self.base_month = self.start.copy()  # escalation counts years from here
+        # an indexed escalator's growth on this block's index paths (paths, months)
+        self.indexed = None if index is None else IndexedGrowth(lease, index, self.base_month)
         self.active = np.zeros(paths, dtype=bool)
         self.generation = None
         self.fleet = rent.fleet if isinstance(rent, PerGpuHourRent) else None
@@ -51,9 +60,11 @@ class LeaseBook:
             self.generation = next(f.generation for f in deal.fleets if f.name == self.fleet)
 
     def rate(self, month: int) -> np.ndarray:
+        if self.indexed is not None:
+            return self.base_rate * self.indexed.at(self.base_month, month)
         if self.lease.escalator == 0.0:
             return self.base_rate  # times 1.0 ** years: the same numbers, without the powers
-        return self.base_rate * growth(self.lease, month - self.base_month)
+        return self.base_rate * fixed_growth(self.lease, month - self.base_month)
 
     def market_rate(self, month: int, rents: dict[str, np.ndarray]) -> np.ndarray:
         """Market rent in this lease's rate unit: the fleet's GPU rent, or the contract
@@ -81,6 +92,12 @@ class LeaseBook:
 
 def _reads_market(option: Renewal) -> bool:
     return option.basis == "market" or option.exercise == "if_below_market"
+
+
+def _escalator_index(lease: Lease, market: Market, months: int) -> np.ndarray | None:
+    """The index an indexed escalator reads, (paths, months); None for a fixed escalator."""
+    terms = lease.escalator_index
+    return None if terms is None else market.index[terms.index][:, :months]
 
 
 def _rate(rent: FixedRent | PerMwRent | PerGpuHourRent) -> float:
@@ -116,12 +133,15 @@ class Revenue:
         self.option_renews = dict(market.option_renews)  # per option of a ``renewals`` list
         months = schedule.months
         campus = {k: np.ascontiguousarray(a[:, :months].T) for k, a in market.campus_rent.items()}
+        index = {lease.name: _escalator_index(lease, market, months) for lease in deal.leases}
         self.leases = [
-            LeaseBook(lease, deal, paths, build.lease_delay(lease), campus.get(lease.market_rent))
+            LeaseBook(lease, deal, paths, build.lease_delay(lease), campus.get(lease.market_rent), index[lease.name])
             for lease in deal.leases
         ]
         self.relets = {
-            lease.name: Reletting(lease, campus[lease.market_rent], paths) for lease in deal.leases if lease.relet
+            lease.name: Reletting(lease, campus[lease.market_rent], paths, index=index[lease.name])
+            for lease in deal.leases
+            if lease.relet
         }
         # costs the space of re-let leases incurs this month, for the expenses to accrue
         self.costs = {VACANCY: np.zeros(paths), LEASING: np.zeros(paths)} if self.relets else {}

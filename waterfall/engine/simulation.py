@@ -375,6 +375,7 @@ def _check_market(deal: Deal, market: Market) -> None:
     indices = {t.coupon.index for t in deal.tranches if isinstance(t.coupon, FloatingCoupon)}
     indices |= {h.index for h in deal.hedges}
     indices |= {refinancing_index(t) for t in deal.tranches if t.refinancing is not None}
+    indices |= {lease.escalator_index.index for lease in deal.leases if lease.escalator_index is not None}
     if deal.reinvestment is not None and isinstance(deal.reinvestment.rate, IndexReinvestment):
         indices.add(deal.reinvestment.rate.index)
     assets = {c.asset for c in deal.crypto}

@@ -252,8 +252,10 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int, given:
     campus_rent = {
         name: campus_rent_paths(scenario.campus_rent[name], months, campus_streams[name], common) for name in factors
     }
+    # before the gaps: an indexed escalator's contract rent follows the path's index
+    index = _index(scenario, deal, streams["rates"], common)
     # strategic default: each tenant's hazard rises with how far its leases are under water
-    gaps = tenant_gaps(deal, rents, campus_rent, BLOCK)
+    gaps = tenant_gaps(deal, rents, campus_rent, BLOCK, index)
     defaults = _defaults(
         scenario, deal, parties, streams["tenant_defaults"], state, variance, gaps, given.default_months(deal)
     )
@@ -277,7 +279,7 @@ def generate_block(scenario: Scenario, deal: Deal, seed: int, block: int, given:
         cut = haircut(1.0, rents[generation] / expected, liquidation)
     market = Market(
         gpu_rent=rents,
-        index=_index(scenario, deal, streams["rates"], common),
+        index=index,
         paths=BLOCK,
         tenant_default=defaults,
         tenant_renews=renews,

@@ -43,6 +43,24 @@ class PerGpuHourRent:
 ESCALATION_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
 EscalationFrequency = Literal["annual", "semiannual", "quarterly", "monthly"]
 
+
+@frozen
+class IndexedEscalator:
+    """Escalation by a rate index of the deal's ``market.index`` (e.g. CPI inflation).
+
+    On each escalation date the rent steps by the index's annual rate at that
+    month, plus ``margin``, clamped to [``floor``, ``cap``] (None: unbounded on
+    that side), compounded for the step's share of a year: (1 + r)^(months per
+    step / 12). A scenario's ``[rates.<index>]`` makes the index, and so the
+    rent, differ by path.
+    """
+
+    index: str
+    floor: float | None = field(default=None, metadata=between(-0.5, 0.5))
+    cap: float | None = field(default=None, metadata=between(-0.5, 0.5))
+    margin: float = field(default=0.0, metadata=between(-0.5, 0.5))
+
+
 Rent = FixedRent | PerMwRent | PerGpuHourRent
 RENT_TAGS = {FixedRent: "fixed", PerMwRent: "per_mw", PerGpuHourRent: "per_gpu_hour"}
 
@@ -113,6 +131,8 @@ class Lease:
     walk-away tests and re-letting.
     ``escalator`` is a rate per year, stepped every ``escalator_frequency``
     (annual: on each anniversary; monthly: by (1 + escalator)^(1/12) each month).
+    ``escalator_index``, when given, steps the rent by an index instead (then
+    ``escalator`` must be 0), on the same ``escalator_frequency``.
     """
 
     name: str
@@ -128,6 +148,7 @@ class Lease:
     relet: Relet | None = None
     market_rent: str = "campus"
     escalator_frequency: EscalationFrequency = "annual"
+    escalator_index: IndexedEscalator | None = None
 
     @property
     def options(self) -> tuple[Renewal, ...]:

@@ -1,5 +1,5 @@
 """Checks of lease options and guarantees written out in full: renewal options in
-sequence, re-letting, dated RVG thresholds, shared backstops, redemption steps.
+sequence, indexed escalators, re-letting, dated RVG thresholds, shared backstops, redemption steps.
 
 Kept apart from ``waterfall.spec.checks`` (which calls them) so each stays small;
 every problem carries its field path.
@@ -44,6 +44,23 @@ def _options(lease: Lease, deal: Deal, where: str) -> Iterator[Problem]:
             f"{where}.relet",
             "expected re-letting only on a per_mw or fixed lease (a GPU lease's idle GPUs go to merchant), "
             "found a per_gpu_hour lease",
+        )
+
+
+def _indexed(lease: Lease, deal: Deal, where: str) -> Iterator[Problem]:
+    """An indexed escalator reads a declared index, has floor <= cap, and is the rent's only escalator."""
+    terms = lease.escalator_index
+    if terms is None:
+        return
+    at = f"{where}.escalator_index"
+    if terms.index not in deal.market.index:
+        yield Problem(f"{at}.index", f"expected one of market.index {sorted(deal.market.index)}, found {terms.index!r}")
+    if terms.floor is not None and terms.cap is not None and terms.floor > terms.cap:
+        yield Problem(f"{at}.floor", f"expected a floor at most the cap {terms.cap!r}, found {terms.floor!r}")
+    if lease.escalator != 0.0:
+        yield Problem(
+            f"{where}.escalator",
+            f"expected 0.0 with escalator_index (both say how the rent grows), found {lease.escalator!r}",
         )
 
 
@@ -106,5 +123,6 @@ def lease_terms(deal: Deal) -> Iterator[Problem]:
     """Renewal options, re-letting and the guarantees' own terms."""
     for i, lease in enumerate(deal.leases):
         yield from _options(lease, deal, f"leases[{i}]")
+        yield from _indexed(lease, deal, f"leases[{i}]")
     yield from _backstops(deal)
     yield from _residual(deal)

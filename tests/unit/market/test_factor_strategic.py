@@ -14,6 +14,7 @@ from waterfall.market.factors.strategic import lease_gap, median_default_months,
 from waterfall.market.generate import generate
 from waterfall.market.scenario import load_scenario
 from waterfall.risk.montecarlo import run_monte_carlo
+from waterfall.spec.lease import IndexedEscalator
 from waterfall.spec.load import load_deal
 
 DEALS = Path(__file__).resolve().parents[3] / "deals"
@@ -36,6 +37,21 @@ def test_the_gap_of_a_gpu_lease_by_hand() -> None:
     assert np.allclose(gap[0, :60], 1.0) and np.all(gap[0, 60:] == 0.0)  # 1.69 / 0.845 - 1, then off lease
     assert np.all(gap[1] == 0.0)  # a lease below market is not under water
     assert set(tenant_gaps(deal, {"B200": market}, {}, 2)) == {"xAI"}
+
+
+def test_the_gap_escalates_the_contract_rent_as_the_engine_does() -> None:
+    deal = _xai()
+    months = deal.calendar.horizon_months
+    market = np.full((1, months), 1.69)  # at the rate: only the escalation puts it under water
+    for frequency, at in (("annual", lambda m: 1.04 ** (m // 12)), ("monthly", lambda m: 1.04 ** (m / 12))):
+        lease = attrs.evolve(deal.leases[0], escalator=0.04, escalator_frequency=frequency)
+        gap = lease_gap(deal, lease, {"B200": market}, {}, 1)
+        np.testing.assert_allclose(gap[0, :60], [at(m) - 1.0 for m in range(60)], rtol=1e-12, atol=1e-15)
+    # an indexed escalator reads each path's own index: 2% a year on one path, 6% on the other
+    lease = attrs.evolve(deal.leases[0], escalator_index=IndexedEscalator("CPI"))
+    cpi = np.array([[0.02] * months, [0.06] * months])
+    gap = lease_gap(deal, lease, {"B200": np.vstack([market, market])}, {}, 2, {"CPI": cpi})
+    np.testing.assert_allclose(gap[:, 24], [1.02**2 - 1.0, 1.06**2 - 1.0], rtol=1e-12)
 
 
 def test_a_zero_elasticity_is_the_untilted_hazard_and_the_same_default_months() -> None:

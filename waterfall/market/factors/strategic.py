@@ -13,7 +13,8 @@ a higher elasticity never lowers a hazard.
 Contract and market rent of one lease in month t of its initial term:
 
 - per-GPU-hour rent: the lease's rate (with its escalator, counted in whole
-  years from the lease start) against the path's GPU rent of the leased
+  years from the lease start; an indexed escalator on the path's own index,
+  as the engine escalates it) against the path's GPU rent of the leased
   fleet's generation;
 - per-MW and fixed rent: the contract rent against the contract rent at
   closing times the lease's campus market rent factor, where the deal reads
@@ -32,14 +33,20 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from waterfall.market.escalation import fixed_growth, indexed_growth
 from waterfall.spec.deal import Deal
 from waterfall.spec.lease import Lease, PerGpuHourRent
 
 
-def _escalation(lease: Lease, start: int, months: int) -> np.ndarray:
-    """(1 + escalator) ** whole years since the lease start, (months,)."""
-    years = np.maximum(np.arange(months) - start, 0) // 12
-    return (1.0 + lease.escalator) ** years
+def _escalation(lease: Lease, start: int, months: int, index: Mapping[str, np.ndarray], paths: int) -> np.ndarray:
+    """A fixed escalator's growth since the lease start, (months,), stepped as the engine
+    steps it; an indexed escalator's on each path's index, (paths, months)."""
+    terms = lease.escalator_index
+    if terms is not None:
+        if terms.index not in index:
+            raise ValueError(f"market.index: expected {terms.index!r} for lease {lease.name!r}, found {sorted(index)}")
+        return indexed_growth(lease, index[terms.index][:, :months], np.full(paths, start))
+    return np.asarray(fixed_growth(lease, np.maximum(np.arange(months) - start, 0)))
 
 
 def lease_gap(
@@ -48,25 +55,28 @@ def lease_gap(
     gpu_rent: Mapping[str, np.ndarray],
     campus_rent: Mapping[str, np.ndarray],
     paths: int,
+    index: Mapping[str, np.ndarray] | None = None,
 ) -> np.ndarray | None:
-    """max(0, contract / market - 1) of one lease, (paths, months), or None when it has no market rent."""
+    """max(0, contract / market - 1) of one lease, (paths, months), or None when it has no market rent.
+
+    ``index``: the market's rate indices (paths, months) by name, which an indexed escalator reads."""
     months = deal.calendar.horizon_months
     start = deal.calendar.month_of(lease.start)
     t = np.arange(months)
     live = (t >= start) & (t < start + lease.term_months)
-    escalation = _escalation(lease, start, months)
     rent = lease.rent
     if isinstance(rent, PerGpuHourRent):
         generation = next(f.generation for f in deal.fleets if f.name == rent.fleet)
         market = gpu_rent.get(generation)
         if market is None:
             return None
-        contract = rent.rate * escalation
+        contract = rent.rate * _escalation(lease, start, months, index or {}, paths)
     else:
         factor = campus_rent.get(lease.market_rent) if lease.reads_campus_rent else None
         if factor is None:
             return None
-        market, contract = factor, escalation  # both in units of the closing contract rent
+        # both in units of the closing contract rent
+        market, contract = factor, _escalation(lease, start, months, index or {}, paths)
     market = np.broadcast_to(market, (paths, months))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(market > 0, contract / np.where(market > 0, market, 1.0), np.inf)
@@ -79,11 +89,12 @@ def tenant_gaps(
     gpu_rent: Mapping[str, np.ndarray],
     campus_rent: Mapping[str, np.ndarray],
     paths: int,
+    index: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Each leasing tenant's under-water gap, (paths, months): the largest of its leases' in each month."""
     gaps: dict[str, np.ndarray] = {}
     for lease in deal.leases:
-        gap = lease_gap(deal, lease, gpu_rent, campus_rent, paths)
+        gap = lease_gap(deal, lease, gpu_rent, campus_rent, paths, index)
         if gap is None:
             continue
         gaps[lease.tenant] = gap if lease.tenant not in gaps else np.maximum(gaps[lease.tenant], gap)
