@@ -29,7 +29,6 @@ from waterfall.engine.debt_program import (
     HALF_UP,
     NONE,
     PIK,
-    SCULPT,
     SLOT,
     SPREAD,
     STRAIGHT,
@@ -129,10 +128,7 @@ def accrue(
         v0, v1, v2 = values[month, i, 0], values[month, i, 1], values[month, i, 2]
         for p in range(paths):
             alive = live[p]
-            if slot < 0:
-                rate = fixed
-            else:
-                rate = _max(fixings[slot, p], floor) + spread
+            rate = fixed if slot < 0 else _max(fixings[slot, p], floor) + spread
             pr = rate * yf
             period_rate[i, p] = pr
             interest = balance[i, p] * pr if alive else 0.0
@@ -156,15 +152,13 @@ def accrue(
                 scheduled = v0
             elif code == STRAIGHT:
                 scheduled = base / v0
-            elif code == ANNUITY or code == ANNUITY_PATH:
+            elif code in (ANNUITY, ANNUITY_PATH):
                 if code == ANNUITY:
                     r, f = v0, v1
                 else:
                     r, f = pr, factor[i, p]
-                if np.abs(r) < 1e-12:
-                    scheduled = base / v2 - 0.0
-                else:
-                    scheduled = base * r / (1.0 - f) - base * r
+                # as numpy: a zero rate repays in equal parts (the - 0.0 as there)
+                scheduled = base / v2 - 0.0 if np.abs(r) < 1e-12 else base * r / (1.0 - f) - base * r
             else:  # SCULPT, sized on the fly against the debt service before it
                 scheduled = cfads[p] / v0 - interest - service[p]
             scheduled = _clip(scheduled, 0.0, base)
@@ -215,3 +209,31 @@ def settle(
             principal_arrears[i, p] += principal_due[i, p] if paying[p] else 0.0
             interest_due[i, p] = 0.0
             principal_due[i, p] = 0.0
+
+
+def warm() -> None:
+    """Compile (or load) both kernels for the argument types ``debt_program.DebtProgram``
+    passes: one fixed-rate tranche on one path, no index fixings."""
+    ints = np.zeros((1, 4), dtype=np.int64)
+    ints[0, SLOT] = -1
+    one = np.ones(1, dtype=np.bool_)
+    state = [np.zeros((1, 1)) for _ in range(12)]
+    accrue(
+        0,
+        1.0 / 12.0,
+        NONE,
+        np.zeros(1, dtype=np.int64),
+        ints,
+        np.zeros((1, 3)),
+        np.zeros((1, 1), dtype=np.int64),
+        np.zeros((1, 1, 3)),
+        np.zeros((0, 1)),
+        np.zeros((1, 1)),
+        one,
+        ~one,
+        ~one,
+        np.zeros(1),
+        *state,
+        np.zeros(1),
+    )
+    settle(~one, one, *(np.zeros((1, 1)) for _ in range(7)))
