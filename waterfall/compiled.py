@@ -26,6 +26,7 @@ MIN_PATHS = 256
 # the kernel modules, each with a ``warm()`` that compiles (or loads from the cache) every
 # kernel it has for the argument types the package passes it
 KERNEL_MODULES = (
+    "waterfall.engine.debt_kernel",
     "waterfall.engine.priority_kernel",
     "waterfall.market.factors.ou_kernel",
     "waterfall.outcomes.irr_kernel",

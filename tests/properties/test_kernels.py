@@ -100,7 +100,9 @@ ENGINE_CASES = st.one_of(
 def test_the_compiled_priority_of_payments_gives_the_numpy_tape(case) -> None:
     """Every step kind (expenses, fees, interest and principal from reserves, reserve funding,
     sweeps, traps, redemptions, hedge settlements and terminations, crypto sales, equity), PIK,
-    enforcement and the rare modes: the whole tape to the last bit, and the ledger's flows
+    enforcement and the rare modes, with the debt's accrual and settlement compiled too (every
+    amortisation kind, accrual rounding, interest on arrears; numpy's where a tranche can be
+    refinanced): the whole tape to the last bit, and the ledger's flows
     created in the same order (they name the output's columns)."""
     deal, market = case
     expected, found = both(run, deal, market)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from waterfall.compiled import use_kernels
 from waterfall.engine.clock import Schedule
 from waterfall.engine.columns import column_sums
+from waterfall.engine.debt_program import DebtProgram
 from waterfall.engine.refinancing import Refinancings
 from waterfall.engine.rounding import to_cents
 from waterfall.market.curves import index_curve
@@ -65,6 +67,8 @@ MOVEMENTS = ("drawn", "interest_due", "interest_paid", "principal_scheduled", "p
 
 
 class Debt:
+    compiled: DebtProgram | None = None
+
     def __init__(
         self,
         deal: Deal,
@@ -117,6 +121,8 @@ class Debt:
         # the balance the schedule leaves after the last payment date's instalment (a swap's notional)
         self.balance_after = self.balance.copy()
         self.period_rate = np.zeros((n, paths))  # this payment date's coupon x year fraction
+        # many paths: accrual and settlement by the compiled kernel (the numpy below is the reference)
+        self.compiled = DebtProgram(self) if use_kernels(paths) else None
 
     def _custom(self, tranche: Tranche) -> np.ndarray:
         due = np.zeros(self.schedule.months)
@@ -155,6 +161,8 @@ class Debt:
         in cash plus scheduled principal, arrears and bullet repayments
         excluded): the DSCR denominator.
         """
+        if self.compiled is not None and self.refinancing is None:
+            return self.compiled.accrue(self, month, cfads_period, accelerated, live, constructing)
         yf = self.schedule.year_fraction[month]
         order = sorted(
             range(len(self.tranches)),
@@ -367,6 +375,8 @@ class Debt:
 
     def settle(self, paying: np.ndarray) -> np.ndarray:
         """After the waterfall: carry what was not paid. Returns interest short per (tranche, path)."""
+        if self.compiled is not None:
+            return self.compiled.settle(self, paying)
         short = np.where(paying, self.interest_due, 0.0)
         for i, tranche in enumerate(self.tranches):
             if tranche.pik == "toggle":

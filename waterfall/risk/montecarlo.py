@@ -49,12 +49,14 @@ def _trimmer() -> Callable[[], object]:
 
 release_memory = _trimmer()
 
-DEFAULT_CHUNK = 4 * BLOCK  # measured fastest on 2 cores: fits the caches better than larger chunks
+# measured on 2 cores, 1M paths of the bench deal: as fast as 4,096 (within run-to-run noise),
+# and two workers then keep the whole process tree inside 1.5 GB, which 4,096 did not
+DEFAULT_CHUNK = 3 * BLOCK
 
 # what one chunk's (months, paths) float arrays may take (market, ledger flows, tape): set so the
-# 120-month bench deal, whose measured peak is about 920 bytes per path-month, keeps the 4,096
-# paths measured fastest on 2 cores; two workers then stay inside 1.5 GB (stated assumption)
-CHUNK_BUDGET_BYTES = 400 * 2**20
+# 120-month bench deal, whose measured peak is about 920 bytes per path-month, keeps the 3,072
+# paths of DEFAULT_CHUNK (stated assumption)
+CHUNK_BUDGET_BYTES = 300 * 2**20
 MAX_CHUNK = 16 * BLOCK  # beyond this numpy's per-call overhead is already amortised
 # (months, paths) float arrays a chunk holds whatever the deal, and per tranche, per lease or
 # fleet and per account, hedge or fee: estimates checked against measured peaks of library deals
@@ -146,7 +148,10 @@ def simulate_paths(
             stats.add(tape)
         del tape
         release_memory()
-    return Chunk(first, pl.concat(outcomes, rechunk=True), stats)
+    table = pl.concat(outcomes, rechunk=True)
+    del outcomes
+    release_memory()  # the chunks' pieces, before the result is pickled beside it
+    return Chunk(first, table, stats)
 
 
 def plan(paths: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
@@ -201,19 +206,22 @@ def run_monte_carlo(
         (deal, scenario, seed, first, count, chunk, sculpted, scale, given)
         for first, count in plan(paths, chunk, runner.workers)
     ]
-    chunks: list[Chunk | None] = [None] * len(tasks)
+    # each task's histograms are added in as it arrives (integer counts: any order gives the
+    # same sums) and only its table kept: a task's histograms outweigh its table four to one
+    stats = PeriodStats(deal.calendar.horizon_months, scale)
+    outcomes: list[pl.DataFrame | None] = [None] * len(tasks)
     for index, result in runner.map_unordered(simulate_paths, tasks):
         if isinstance(result, BaseException):
             raise result
-        chunks[index] = result
+        stats.merge(result.stats)
+        outcomes[index] = result.outcomes
+        del result
+        release_memory()  # the received histograms and the unpickling buffers
         if progress is not None:
             progress(tasks[index][4])
-    done = [c for c in chunks if c is not None]
-    stats = PeriodStats(deal.calendar.horizon_months, scale)
-    for part in done:
-        stats.merge(part.stats)
-    tranches = pl.concat([c.outcomes for c in done], rechunk=True)
-    del chunks, done
+    # the tasks' tables side by side, not copied into one (a million paths: half a GB saved)
+    tranches = pl.concat([o for o in outcomes if o is not None], rechunk=False)
+    del outcomes
     kept = None
     if keep_paths > 0:
         keep = min(keep_paths, paths)

@@ -31,6 +31,72 @@ DEFAULT_MEASURE = "principal"
 EQUITY_MEASURE = "capital"  # equity's loss: capital not returned, terminal value counted
 
 
+# the statistics of each (tranche, kind), in the order of the summary's columns
+STATISTICS = (
+    "original_balance",
+    "principal_lent",
+    "pd",
+    "el_pct",
+    "lgd",
+    "var_99",
+    "es_99",
+    "el_principal_pct",
+    "el_interest_pct",
+    "el_economic_pct",
+    "irr_mean",
+    "irr_p05",
+    "moic_mean",
+    "npv_mean",
+    "terminal_value_mean",
+    "wal_mean",
+    "default_share",
+    "refinanced_share",
+)
+
+
+def _statistics(tranches: pl.DataFrame, name: str, kind: str, amount: str, share: str) -> tuple:
+    """(tranche, kind, paths, *STATISTICS) over the rows of one tranche.
+
+    Each statistic reads one column of those rows, copied out whole (a group-by gathered
+    the whole table by group first: half a GB on a million paths); the copy is one
+    contiguous piece, so every sum is taken in the same order however the table is split."""
+    rows = (tranches["tranche"] == name) & (tranches["kind"] == kind)
+
+    def column(key: str) -> pl.Series:
+        return tranches[key].filter(rows).rechunk()
+
+    debt = kind == "debt"
+    # debt's loss is the measure chosen; equity's is always capital not returned
+    loses = column(amount if debt else "loss") > LOSS_TOLERANCE
+    losses = column(share if debt else "loss_pct")
+    paths = losses.len()
+    tail = max(1, math.ceil(0.01 * paths))  # the worst 1% of paths
+    irr = column("irr")
+    return (
+        name,
+        kind,
+        paths,
+        column("original_balance").mean(),  # draws and overruns vary by path
+        column("principal_lent").mean(),
+        loses.mean(),
+        losses.mean(),
+        losses.filter(loses).mean(),
+        losses.quantile(0.99, interpolation="higher"),
+        losses.top_k(tail).mean(),
+        column("loss_pct").mean(),
+        column("interest_loss_pct").mean(),
+        column("economic_loss_pct").mean(),
+        irr.mean(),
+        irr.quantile(0.05, interpolation="lower"),
+        column("moic").mean(),
+        column("npv").mean(),
+        column("terminal_value").mean(),
+        column("wal_years").mean(),
+        column("default_period").is_not_null().mean(),
+        column("refinanced").mean(),
+    )
+
+
 def check_measure(measure: str) -> None:
     if measure not in MEASURES:
         raise ValueError(f"loss measure: expected one of {', '.join(MEASURES)}, found {measure!r}")
@@ -40,39 +106,11 @@ def summarise(tranches: pl.DataFrame, lives: dict[str, float], measure: str = DE
     """One row per tranche; ``lives`` gives each debt tranche's life in years (to legal maturity)."""
     check_measure(measure)
     amount, share = MEASURES[measure]
-    debt = pl.col("kind") == "debt"
-    chosen = tranches.lazy().with_columns(
-        _loss=pl.when(debt).then(pl.col(amount)).otherwise(pl.col("loss")),
-        _loss_pct=pl.when(debt).then(pl.col(share)).otherwise(pl.col("loss_pct")),
-    )
-    loses = pl.col("_loss") > LOSS_TOLERANCE
-    paths = tranches["path"].n_unique()
-    tail = max(1, math.ceil(0.01 * paths))  # the worst 1% of paths
-    table = (
-        chosen.group_by("tranche", "kind", maintain_order=True)
-        .agg(
-            paths=pl.len(),
-            original_balance=pl.col("original_balance").mean(),  # draws and overruns vary by path
-            principal_lent=pl.col("principal_lent").mean(),
-            pd=loses.mean(),
-            el_pct=pl.col("_loss_pct").mean(),
-            lgd=pl.col("_loss_pct").filter(loses).mean(),
-            var_99=pl.col("_loss_pct").quantile(0.99, interpolation="higher"),
-            es_99=pl.col("_loss_pct").top_k(tail).mean(),
-            el_principal_pct=pl.col("loss_pct").mean(),
-            el_interest_pct=pl.col("interest_loss_pct").mean(),
-            el_economic_pct=pl.col("economic_loss_pct").mean(),
-            irr_mean=pl.col("irr").mean(),
-            irr_p05=pl.col("irr").quantile(0.05, interpolation="lower"),
-            moic_mean=pl.col("moic").mean(),
-            npv_mean=pl.col("npv").mean(),
-            terminal_value_mean=pl.col("terminal_value").mean(),
-            wal_mean=pl.col("wal_years").mean(),
-            default_share=pl.col("default_period").is_not_null().mean(),
-            refinanced_share=pl.col("refinanced").mean(),
-        )
-        .collect()
-    )
+    keys = tranches.select("tranche", "kind").unique(maintain_order=True)
+    rows = [_statistics(tranches, name, kind, amount, share) for name, kind in keys.iter_rows()]
+    schema = {"tranche": tranches.schema["tranche"], "kind": tranches.schema["kind"], "paths": pl.UInt32}
+    schema |= dict.fromkeys(STATISTICS, pl.Float64)
+    table = pl.DataFrame(rows, schema=schema, orient="row")
     ratings = [
         implied_rating(pd, lives.get(name)) if kind == "debt" else None
         for name, pd, kind in zip(table["tranche"], table["pd"], table["kind"], strict=True)
