@@ -90,6 +90,17 @@ def one_tranche_deal(
     }
 
 
+def rent_only_deal(*, horizon: int, monthly_rent: float) -> dict[str, Any]:
+    """``one_tranche_deal`` with nothing borrowed: every month's rent is revenue, the whole story."""
+    loan = {
+        "balance": 0.0,
+        "coupon": {"type": "fixed", "rate": 0.05},
+        "amortisation": {"type": "bullet"},
+        "legal_maturity": month(horizon - 1),
+    }
+    return one_tranche_deal(loan, horizon=horizon, monthly_rent=monthly_rent)
+
+
 CAMPUS_MW, CAMPUS_RATE = 10.0, 100_000.0  # $1m a month of contract rent
 
 

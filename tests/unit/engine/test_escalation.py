@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import build, month, one_tranche_deal, run_deal
+from tests.builders import build, rent_only_deal, run_deal
 
 RENT, ESCALATOR, HORIZON = 100_000.0, 0.06, 30
 
 
 def _rents(frequency: str | None) -> list[float]:
-    raw = one_tranche_deal(
-        {
-            "balance": 0.0,
-            "coupon": {"type": "fixed", "rate": 0.05},
-            "amortisation": {"type": "bullet"},
-            "legal_maturity": month(HORIZON - 1),
-        },
-        horizon=HORIZON,
-        monthly_rent=RENT,
-    )
+    raw = rent_only_deal(horizon=HORIZON, monthly_rent=RENT)
     raw["leases"][0]["escalator"] = ESCALATOR
     if frequency is not None:
         raw["leases"][0]["escalator_frequency"] = frequency

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.builders import build, campus_deal, month, one_tranche_deal, run_deal
+from tests.builders import build, campus_deal, rent_only_deal, run_deal
 from waterfall.market.curves import Market
 from waterfall.market.escalation import cumulative_growth
 from waterfall.market.generate import BLOCK, generate
@@ -26,16 +26,7 @@ RENT, HORIZON = 100_000.0, 40
 
 
 def _raw(escalator_index: dict | None, frequency: str | None = None, escalator: float = 0.0) -> dict:
-    raw = one_tranche_deal(
-        {
-            "balance": 0.0,
-            "coupon": {"type": "fixed", "rate": 0.05},
-            "amortisation": {"type": "bullet"},
-            "legal_maturity": month(HORIZON - 1),
-        },
-        horizon=HORIZON,
-        monthly_rent=RENT,
-    )
+    raw = rent_only_deal(horizon=HORIZON, monthly_rent=RENT)
     raw["market"]["index"]["CPI"] = {"points": [{"month": 0, "rate": 0.025}]}
     lease = raw["leases"][0]
     lease["escalator"] = escalator
