@@ -67,8 +67,6 @@ MOVEMENTS = ("drawn", "interest_due", "interest_paid", "principal_scheduled", "p
 
 
 class Debt:
-    compiled: DebtProgram | None = None
-
     def __init__(
         self,
         deal: Deal,

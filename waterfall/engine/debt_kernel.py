@@ -34,25 +34,10 @@ from waterfall.engine.debt_program import (
     STRAIGHT,
     ZERO,
 )
+from waterfall.engine.priority_kernel import _clip, _max, _min
 from waterfall.engine.rounding import NOISE
 
 HALF_UP_NOISE = NOISE * 1e-3  # as ``to_cents`` adds it
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _max(a: float, b: float) -> float:
-    return a if (a >= b or np.isnan(a)) else b  # np.maximum
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _min(a: float, b: float) -> float:
-    return a if (a <= b or np.isnan(a)) else b  # np.minimum
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _clip(x: float, low: float, high: float) -> float:
-    y = x if (np.isnan(x) or x > low) else low  # np.clip
-    return y if (np.isnan(y) or y < high) else high
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

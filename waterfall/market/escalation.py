@@ -24,6 +24,11 @@ import numpy as np
 from waterfall.spec.lease import ESCALATION_MONTHS, IndexedEscalator, Lease
 
 
+def step_months(lease: Lease) -> int:
+    """Months between the lease's escalation steps."""
+    return ESCALATION_MONTHS[lease.escalator_frequency]
+
+
 def fixed_growth(lease: Lease, elapsed: np.ndarray) -> np.ndarray | float:
     """(1 + escalator) per year, stepped every ``escalator_frequency`` (per path).
 
@@ -31,15 +36,10 @@ def fixed_growth(lease: Lease, elapsed: np.ndarray) -> np.ndarray | float:
     the numbers do not move; a shorter step grows by (1 + e)^(step / 12) each step,
     the same growth over a whole year.
     """
-    step = ESCALATION_MONTHS[lease.escalator_frequency]
+    step = step_months(lease)
     if step == 12:
         return (1.0 + lease.escalator) ** (elapsed // 12)
     return (1.0 + lease.escalator) ** ((elapsed // step) * (step / 12.0))
-
-
-def step_months(lease: Lease) -> int:
-    """Months between the lease's escalation steps."""
-    return ESCALATION_MONTHS[lease.escalator_frequency]
 
 
 def step_factors(terms: IndexedEscalator, step: int, index: np.ndarray) -> np.ndarray:
