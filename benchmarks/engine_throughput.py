@@ -24,7 +24,7 @@ from waterfall.market.generate import generate
 from waterfall.market.scenario import load_scenario
 from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.results import simulate
-from waterfall.risk.montecarlo import release_memory
+from waterfall.risk.heap import release_memory
 from waterfall.risk.period_stats import PeriodStats
 
 

@@ -9,7 +9,6 @@ not kept, only each path's tranche outcome and the per-period histograms;
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +27,7 @@ from waterfall.outcomes.parquet import write_tables
 from waterfall.outcomes.tables import EQUITY, tranche_outcomes
 from waterfall.results import Results, simulate
 from waterfall.risk.executors import Executor, InProcess
+from waterfall.risk.heap import release_between_chunks, release_memory
 from waterfall.risk.period_stats import PeriodStats
 from waterfall.risk.summary import DEFAULT_MEASURE, check_measure, summarise
 from waterfall.spec.deal import Deal
@@ -36,27 +36,15 @@ if TYPE_CHECKING:
     from waterfall.report.notebook import MonteCarloPlots
 
 
-def _trimmer() -> Callable[[], object]:
-    """glibc keeps freed chunk-sized arrays in its heap (its mmap threshold grows
-    with each freed array), so a long run's RSS would climb chunk by chunk;
-    ``malloc_trim`` hands that memory back. A no-op where there is no glibc."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return lambda: libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        return lambda: None
-
-
-release_memory = _trimmer()
-
-# measured on 2 cores, 1M paths of the bench deal: as fast as 4,096 (within run-to-run noise),
-# and two workers then keep the whole process tree inside 1.5 GB, which 4,096 did not
-DEFAULT_CHUNK = 3 * BLOCK
+# measured on 2 cores, 1M paths of the bench deal, workers keeping freed memory (``risk.heap``),
+# medians of 3: 2,048-path chunks 3.48 M path-months/s at a 1,473 MB peak for the whole process
+# tree, 3,072-path chunks 3.61 M/s (within run-to-run noise) at 1,544 MB, over the 1.5 GB goal
+DEFAULT_CHUNK = 2 * BLOCK
 
 # what one chunk's (months, paths) float arrays may take (market, ledger flows, tape): set so the
-# 120-month bench deal, whose measured peak is about 920 bytes per path-month, keeps the 3,072
-# paths of DEFAULT_CHUNK (stated assumption)
-CHUNK_BUDGET_BYTES = 300 * 2**20
+# 120-month bench deal (98 such arrays by the estimate below) keeps the 2,048 paths of
+# DEFAULT_CHUNK (stated assumption)
+CHUNK_BUDGET_BYTES = 200 * 2**20
 MAX_CHUNK = 16 * BLOCK  # beyond this numpy's per-call overhead is already amortised
 # (months, paths) float arrays a chunk holds whatever the deal, and per tranche, per lease or
 # fleet and per account, hedge or fee: estimates checked against measured peaks of library deals
@@ -147,7 +135,7 @@ def simulate_paths(
         if stats is not None:
             stats.add(tape)
         del tape
-        release_memory()
+        release_between_chunks()
     table = pl.concat(outcomes, rechunk=True)
     del outcomes
     release_memory()  # the chunks' pieces, before the result is pickled beside it

@@ -23,7 +23,8 @@ from waterfall.market.scenario import Scenario, check_against
 from waterfall.outcomes.parquet import write_tables
 from waterfall.outcomes.tables import tranche_outcomes
 from waterfall.risk.exposure import by_obligor
-from waterfall.risk.montecarlo import DEFAULT_CHUNK, release_memory
+from waterfall.risk.heap import release_memory
+from waterfall.risk.montecarlo import DEFAULT_CHUNK
 from waterfall.risk.summary import DEFAULT_MEASURE, LOSS_TOLERANCE, MEASURES, summarise
 from waterfall.spec.portfolio import LoadedPortfolio
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from waterfall.batch.dataset import scan
 from waterfall.batch.grid import load_grid
 from waterfall.batch.run import run_batch
 from waterfall.market.scenario import load_scenario
+from waterfall.risk import heap
 from waterfall.risk.executors import DaskCluster, InProcess, LocalProcesses, make_executor
 from waterfall.risk.montecarlo import plan, run_monte_carlo
 from waterfall.spec.load import load_deal
@@ -67,3 +69,16 @@ def test_one_worker_runs_in_this_process() -> None:
     assert isinstance(make_executor("serial"), InProcess)
     with pytest.raises(ValueError, match="expected local, dask or serial"):
         make_executor("cloud")
+
+
+def _worker_heap() -> tuple[bool, str | None]:
+    return heap.keeping(), os.environ.get("MALLOC_MMAP_THRESHOLD_")
+
+
+@pytest.mark.skipif(not heap.AVAILABLE, reason="glibc's malloc only")
+def test_worker_processes_keep_the_memory_they_free(executors) -> None:
+    """Chunk after chunk a worker reuses its freed arrays instead of faulting fresh pages in."""
+    [(_, (local_keeps, _))] = executors["local"].map_unordered(_worker_heap, [()])
+    assert local_keeps
+    [(_, (_, dask_threshold))] = executors["dask"].map_unordered(_worker_heap, [()])
+    assert dask_threshold == str(heap.MMAP_THRESHOLD)
