@@ -28,6 +28,7 @@ MIN_PATHS = 256
 KERNEL_MODULES = (
     "waterfall.engine.debt_kernel",
     "waterfall.engine.priority_kernel",
+    "waterfall.engine.revenue_kernel",
     "waterfall.market.factors.ou_kernel",
     "waterfall.outcomes.irr_kernel",
     "waterfall.outcomes.tranche_kernel",

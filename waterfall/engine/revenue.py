@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from waterfall.compiled import use_kernels
 from waterfall.engine.clock import Schedule
 from waterfall.engine.construction import Build
 from waterfall.engine.escalation import IndexedGrowth
 from waterfall.engine.ledger import Ledger
 from waterfall.engine.reletting import LEASING, VACANCY, Reletting
+from waterfall.engine.revenue_program import CompiledRevenue
 from waterfall.market.curves import Market
 from waterfall.market.escalation import fixed_growth
 from waterfall.spec.account import OPERATING
@@ -153,6 +155,10 @@ class Revenue:
         self.ended = {lease.name: np.zeros(paths, dtype=bool) for lease in deal.leases}
         self.fleets = {f.name: f for f in deal.fleets}
         self.delivery = {f.name: build.delivery(f) for f in deal.fleets}
+        # many paths: the leases' and merchant fleets' months in compiled loops
+        # (``revenue_program``, set up on the first month, when the ledger is known)
+        self.kernels = use_kernels(paths)
+        self.compiled: CompiledRevenue | None = None
 
     def collect(self, month: int, ledger: Ledger, live: np.ndarray) -> np.ndarray:
         """Collect rent on live paths; returns the month's revenue per path."""
@@ -160,6 +166,12 @@ class Revenue:
         total = np.zeros(ledger.paths)
         for name in self.costs:
             self.costs[name] = np.zeros(ledger.paths)
+        if self.kernels and self.compiled is None:
+            self.kernels = CompiledRevenue.applies(self, ledger, MERCHANT)
+            self.compiled = CompiledRevenue(self, ledger, MERCHANT) if self.kernels else None
+        if self.compiled is not None:
+            self.compiled.collect(month, float(hours), ledger, live, total)
+            return self._tapes(month, ledger, live, total)
         for book in self.leases:
             total += self._lease(book, month, hours, ledger, live)
         for merchant in self.deal.merchant:
@@ -174,6 +186,10 @@ class Revenue:
             idle = np.where(delivered, np.maximum(fleet.count - on_lease, 0.0), 0.0)
             earned = idle * self.rents[fleet.generation][month] * hours * merchant.utilisation
             total += ledger.move(month, MERCHANT, self.account, np.where(live, earned, 0.0))
+        return self._tapes(month, ledger, live, total)
+
+    def _tapes(self, month: int, ledger: Ledger, live: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """The deal's revenue tapes' amounts of ``month`` on live paths, added to ``total``."""
         for tape in self.deal.tapes:
             if month < len(tape.amounts) and tape.amounts[month]:
                 amount = np.where(live, tape.amounts[month], 0.0)
