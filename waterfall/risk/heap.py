@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import ctypes
 
+from waterfall.engine import tape
+
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 # arrays up to this size come from the heap, not from their own mapping: a (months, paths)
 # float array of the largest chunk (16,384 paths x 240 months is 31.5 MB); glibc's limit
@@ -44,6 +46,7 @@ AVAILABLE = _LIBC is not None  # whether this platform's malloc takes the policy
 def keep_freed_memory() -> None:
     """Keep freed memory in this process's heap for reuse (a worker's initializer)."""
     global _keeping  # noqa: PLW0603
+    tape.recycle_blocks(True)  # a chunk's tape, past any mmap threshold: kept by hand
     if _LIBC is None:
         return
     # both: setting either one turns off glibc's adaptive thresholds
@@ -54,6 +57,7 @@ def keep_freed_memory() -> None:
 def release_memory() -> None:
     """Hand freed memory back to the kernel now (a worker, at the end of a task: idle, it
     holds no more than it needs while the caller combines the results)."""
+    tape.drop_recycled()
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
 
