@@ -47,6 +47,17 @@ from waterfall.engine.revenue_program import (
 
 
 @numba.njit(cache=True, nogil=True)
+def _book(amount, moves, cents, balance, row, p):
+    """``Ledger.move`` of one path's amount into the account: floored to the cent and booked
+    only when some path moves a non-zero amount; returns what it moved."""
+    if moves:
+        amount = _cent(amount, cents)
+        balance[p] += amount
+        row[p] += amount
+    return amount
+
+
+@numba.njit(cache=True, nogil=True)
 def lease_month(
     month,
     hours,
@@ -122,24 +133,10 @@ def lease_month(
     for p in range(paths):
         collected = 0.0
         if any_walks:
-            fee = work[FEE, p]
-            if any_fee:
-                fee = _cent(fee, cents)
-                balance[p] += fee
-                tenant_row[p] += fee
-            collected += fee
-        rent = work[RENT, p]
-        if any_rent:
-            rent = _cent(rent, cents)
-            balance[p] += rent
-            tenant_row[p] += rent
-        collected += rent
+            collected += _book(work[FEE, p], any_fee, cents, balance, tenant_row, p)
+        collected += _book(work[RENT, p], any_rent, cents, balance, tenant_row, p)
         if any_covered:
-            paid = work[OWED, p]
-            if any_owed:
-                paid = _cent(paid, cents)
-                balance[p] += paid
-                guarantor_row[p] += paid
+            paid = _book(work[OWED, p], any_owed, cents, balance, guarantor_row, p)
             backstopped[p] += paid
             collected += paid
         work[COLLECTED, p] = collected
@@ -183,12 +180,7 @@ def merchant_month(
         work[p] = earned
         moves = moves or earned != 0.0
     for p in range(paths):
-        earned = work[p]
-        if moves:
-            earned = _cent(earned, cents)
-            balance[p] += earned
-            row[p] += earned
-        total[p] += earned
+        total[p] += _book(work[p], moves, cents, balance, row, p)
     return 2 if moves else 1
 
 
