@@ -6,8 +6,6 @@ Turning them into tables is the job of ``waterfall.outcomes``.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 from attrs import define
 
@@ -83,7 +81,7 @@ class Tape:
         # one zeroed block carved into every record: a few large allocations fault in far
         # fewer pages than dozens of chunk-sized ones (numpy asks for huge pages from 4 MB)
         records = len(TRANCHE_FIELDS) * tranche_size
-        block = _zeroed_block(records + (len(PERIOD_FIELDS) + len(ledger.balance)) * period_size)
+        block = np.zeros(records + (len(PERIOD_FIELDS) + len(ledger.balance)) * period_size)
         by_tranche = block[:records].reshape(len(TRANCHE_FIELDS), months, n, paths)
         tranche = {name: by_tranche[i] for i, name in enumerate(TRANCHE_FIELDS)}
         rest = block[records:].reshape(-1, months, paths)
@@ -103,38 +101,3 @@ class Tape:
             default_month=np.full(paths, -1, dtype=np.int64),
             period_rate=np.zeros((months, n, paths)),
         )
-
-
-# A process that runs chunk after chunk (a Monte Carlo worker) may recycle the tape's block:
-# a fresh one (the bench deal's is 77 MB at 2,048 paths) is mapped and faulted in afresh each
-# chunk, and zeroing the last one in place is cheaper. Measured, the engine alone on 3,072-path
-# chunks: 4.36-4.37 M path-months/s fresh, 4.71-4.82 recycled. Off by default: a caller's own
-# process keeps no memory it did not ask for.
-_recycling = False
-_spare: np.ndarray | None = None
-
-
-def recycle_blocks(on: bool) -> None:
-    """Recycle the block of a tape no longer in use for the next tape of its size (or stop)."""
-    global _recycling, _spare  # noqa: PLW0603
-    _recycling = on
-    _spare = None
-
-
-def drop_recycled() -> None:
-    """Let the recycled block go (a worker at the end of a task)."""
-    global _spare  # noqa: PLW0603
-    _spare = None
-
-
-def _zeroed_block(size: int) -> np.ndarray:
-    global _spare  # noqa: PLW0603
-    if not _recycling:
-        return np.zeros(size)
-    spare = _spare
-    # free when no record of a tape views it: the references are ``_spare``, ``spare`` and the call's
-    if spare is not None and spare.size == size and sys.getrefcount(spare) <= 3:
-        spare.fill(0.0)
-        return spare
-    _spare = block = np.zeros(size)
-    return block

@@ -14,13 +14,14 @@ chunks' results in memory however many tasks it has.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
-from waterfall.risk.heap import MMAP_THRESHOLD, TRIM_THRESHOLD, keep_freed_memory
+from waterfall.risk.heap import MMAP_THRESHOLD, TRIM_THRESHOLD, WORKER_ENVIRONMENT, keep_freed_memory, keeping
 
 IN_FLIGHT_PER_WORKER = 2
 
@@ -70,6 +71,11 @@ class LocalProcesses:
         self._pool = ProcessPoolExecutor(
             self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=keep_freed_memory
         )
+        # workers start on demand, with this process's environment then: start them all now,
+        # inside the workers' own (``heap.WORKER_ENVIRONMENT``), and leave this process's as it was
+        with _environment(WORKER_ENVIRONMENT):
+            for started in [self._pool.submit(keeping) for _ in range(self.workers)]:
+                started.result()
 
     def map_unordered(
         self, function: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]
@@ -97,11 +103,12 @@ class DaskCluster:
             # Dask starts its workers with MALLOC_TRIM_THRESHOLD_ set alone, which also pins glibc's
             # mmap threshold at 128 kB: every chunk-sized array is then mapped and unmapped afresh,
             # and page faults cost a third of the run. Our workers keep what they free, as local
-            # processes do (``waterfall.risk.heap``), set here as glibc's environment variables.
+            # processes do (``waterfall.risk.heap``), set here as glibc's environment variables;
+            # and hand back at once what polars frees (``heap.WORKER_ENVIRONMENT``).
             environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
             environ["MALLOC_TRIM_THRESHOLD_"] = str(TRIM_THRESHOLD)
             environ["MALLOC_MMAP_THRESHOLD_"] = str(MMAP_THRESHOLD)
-            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), _environment(WORKER_ENVIRONMENT):
                 self._cluster = LocalCluster(
                     n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
                 )
@@ -122,6 +129,21 @@ class DaskCluster:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """``variables`` set in this process's environment inside, restored after."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _bounded(

@@ -119,6 +119,9 @@ def simulate_paths(
 
     ``cfads_scale`` sets the period histograms' CFADS bins; None skips the histograms.
     """
+    # what the last task left in this worker's heap (its result's pickle, sent since) goes back
+    # before this task's chunks take their memory
+    release_memory()
     stats = PeriodStats(deal.calendar.horizon_months, cfads_scale) if cfads_scale is not None else None
     # a million paths x tranches of repeated names: keep them as enums, not strings
     names = pl.Enum([*(t.name for t in deal.tranches), EQUITY])

@@ -71,14 +71,19 @@ def test_one_worker_runs_in_this_process() -> None:
         make_executor("cloud")
 
 
-def _worker_heap() -> tuple[bool, str | None]:
-    return heap.keeping(), os.environ.get("MALLOC_MMAP_THRESHOLD_")
+def _worker_heap() -> tuple[bool, str | None, str | None]:
+    return heap.keeping(), os.environ.get("MALLOC_MMAP_THRESHOLD_"), os.environ.get("_RJEM_MALLOC_CONF")
 
 
 @pytest.mark.skipif(not heap.AVAILABLE, reason="glibc's malloc only")
 def test_worker_processes_keep_the_memory_they_free(executors) -> None:
     """Chunk after chunk a worker reuses its freed arrays instead of faulting fresh pages in."""
-    [(_, (local_keeps, _))] = executors["local"].map_unordered(_worker_heap, [()])
-    assert local_keeps
-    [(_, (_, dask_threshold))] = executors["dask"].map_unordered(_worker_heap, [()])
-    assert dask_threshold == str(heap.MMAP_THRESHOLD)
+    polars_heap = heap.WORKER_ENVIRONMENT["_RJEM_MALLOC_CONF"]
+    # every worker, however many tasks it was given
+    # (polars puts its own defaults first on import; jemalloc reads options left to right)
+    results = list(executors["local"].map_unordered(_worker_heap, [()] * 4))
+    assert all(keeps and found.endswith(polars_heap) for _, (keeps, _, found) in results)
+    [(_, (_, dask_threshold, dask_polars_heap))] = executors["dask"].map_unordered(_worker_heap, [()])
+    assert dask_threshold == str(heap.MMAP_THRESHOLD) and dask_polars_heap.endswith(polars_heap)
+    # this process's own environment is left as it was
+    assert not os.environ.get("_RJEM_MALLOC_CONF", "").endswith(polars_heap)
