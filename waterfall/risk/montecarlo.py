@@ -36,9 +36,10 @@ if TYPE_CHECKING:
     from waterfall.report.notebook import MonteCarloPlots
 
 
-# measured on 2 cores, 1M paths of the bench deal, workers keeping freed memory (``risk.heap``),
-# medians of 3: 2,048-path chunks 3.48 M path-months/s at a 1,473 MB peak for the whole process
-# tree, 3,072-path chunks 3.61 M/s (within run-to-run noise) at 1,544 MB, over the 1.5 GB goal
+# measured on 2 cores, 1M paths of the bench deal, workers keeping what glibc frees and handing
+# back what polars frees (``risk.heap``): 2,048-path chunks 3.86 M path-months/s at a 1,470 MB
+# peak for the whole process tree; 3,072-path chunks 3.98-4.05 M/s at 1,531-1,540 MB, at or
+# over the 1.5 GB goal (``make bench``, medians of 3, with 2,048: 3.32 M/s at 1,441 MB)
 DEFAULT_CHUNK = 2 * BLOCK
 
 # what one chunk's (months, paths) float arrays may take (market, ledger flows, tape): set so the
