@@ -4,12 +4,12 @@ A worker allocates and frees the same few hundred MB of chunk-sized arrays chunk
 after chunk. By default glibc hands freed memory back to the kernel (past its
 adaptive trim threshold, and at every explicit trim), so the next chunk faults
 every page back in, zeroed. Measured on 2 cores, 32 chunks of 3,072 bench-deal
-paths: 1.05 s of kernel time in 5.9 s; keeping freed memory cut it to 0.13 s at
-the same peak (the peak is one chunk's working set either way).
+paths: 1.05 s of kernel time in 5.9 s; keeping freed memory cut it to 0.13-0.68 s
+over repeated runs, at the same peak (one chunk's working set either way).
 
 So worker processes, which do nothing else, keep what glibc frees from one chunk
-to the next (``keep_freed_memory``) and hand it back only when a task ends, so
-idle workers stay small while the caller combines results; a process that also
+to the next (``keep_freed_memory``) and hand it back only when a task starts or
+ends, so idle workers stay small while the caller combines results; a process that also
 holds other things (the caller's own, running tasks in process) hands freed
 memory back after every chunk. What polars frees, workers hand back at once
 (``WORKER_ENVIRONMENT``).
