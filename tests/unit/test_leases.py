@@ -166,3 +166,27 @@ def test_a_campus_whose_tenant_fails_before_its_lease_starts_is_re_let() -> None
     assert flow(tape, "tenant").sum() == 0
     new = flow(tape, RELET)[:, 0]
     assert (new[:9] == 0).all() and (new[9:] == 1e6).all()  # vacant from the lease's start, 6..8
+
+
+def test_re_let_rent_waits_in_the_collection_account_like_the_first_tenants() -> None:
+    # a deal whose collection periods end at month end, paying on the 15th of the next month:
+    # every rent, the original tenant's and the new tenant's, is received into ``collections``
+    raw = campus_deal({"term_months": 48, "relet": {"downtime_months": 3, "term_months": 24}})
+    raw["calendar"].update(
+        payment_day=15, first_payment_date=f"{month(1)}-15", collection_period_end={"type": "month_end"}
+    )
+    tape = run_deal(
+        build(raw), market(1, campus_rent={"campus": np.ones((1, HORIZON))}, tenant_default={"tenant": np.array([12])})
+    )
+    assert not flow(tape, RELET).any()  # nothing straight to operating
+    received = flow(tape, RELET, "collections")[:, 0]
+    # signs in month 15 for 24 months, then after 3 months vacant again in month 42
+    let = np.r_[15:39, 42:HORIZON]
+    np.testing.assert_allclose(received[let], 1e6)
+    assert (np.delete(received, let) == 0).all()
+    # each month-end's balance is that month's rent, released on the next payment date (the
+    # horizon's last releases its own month too)
+    held = tape.accounts["collections"][:, 0]
+    np.testing.assert_allclose(held[let[:-1]], 1e6)
+    released = flow(tape, "collections")[:, 0]
+    np.testing.assert_allclose(released[let[:-1] + 1], 1e6 + received[let[:-1] + 1] * (let[:-1] + 1 == HORIZON - 1))

@@ -141,7 +141,7 @@ class Revenue:
             for lease in deal.leases
         ]
         self.relets = {
-            lease.name: Reletting(lease, campus[lease.market_rent], paths, index=index[lease.name])
+            lease.name: Reletting(lease, campus[lease.market_rent], paths, account, index[lease.name])
             for lease in deal.leases
             if lease.relet
         }
