@@ -5,7 +5,8 @@ The same arithmetic, move for move, as ``waterfall.engine.priority`` (and the le
 ``prepay``): every step there works path by path, so a path here sees the same numbers
 in the same order and gets the same result to the last bit. The loop runs step by step
 over the paths in the step's mode, not path by path over the steps: a branch on the step's
-kind then goes the same way a whole chunk running (26% faster on the bench deal). The
+kind then goes the same way a whole chunk running (the kernel 10% faster over a run of
+the bench deal's 4,096-path chunks). The
 steps come from ``waterfall.engine.program`` as small integer and float tables; nothing here is written
 for one deal. Imported (with numba) only by the first block of paths that uses it.
 """
@@ -61,6 +62,23 @@ def _cent(raw: float, cents: bool) -> float:
     return np.floor(raw * 100.0 + NOISE) / 100.0 if cents else raw
 
 
+@numba.njit(cache=True, nogil=True)
+def _by_mode(mode):
+    """The paths grouped by mode, in path order within a mode, and where each mode's paths
+    start in that order (wound-up paths, mode ``MODES``, come last and run no steps)."""
+    counts = np.zeros(MODES + 2, dtype=np.int64)
+    for p in range(mode.shape[0]):
+        counts[min(mode[p], MODES) + 1] += 1
+    first = np.cumsum(counts)
+    order = np.empty(mode.shape[0], dtype=np.int64)
+    at = first[:-1].copy()
+    for p in range(mode.shape[0]):
+        m = min(mode[p], MODES)
+        order[at[m]] = p
+        at[m] += 1
+    return order, first
+
+
 # A movement is written out at each place a step moves cash, not called as a function: a
 # compiled helper taking arrays costs two reference-count updates per array per call,
 # which made the kernel three times slower than the arithmetic.
@@ -99,20 +117,16 @@ def run_waterfall(
     # step by step, each over the paths in the step's mode: a path sees its steps in the same
     # order with the same numbers, and the loop over paths runs one kind of step at a time
     # (no path reads another's state: the only shared writes are the ``touched`` flags)
-    paths = mode.shape[0]
-    in_mode = np.zeros(MODES + 1, dtype=np.int64)
-    for p in range(paths):
-        in_mode[min(mode[p], MODES)] += 1
+    # (grouped by mode, so a branch on a path's mode is not taken at random either)
+    order, first = _by_mode(mode)
     for m in range(MODES):
-        if in_mode[m] == 0:
-            continue
+        every = first[m + 1] - first[m] == mode.shape[0]  # all in this mode: in path order
         for s in range(mode_steps[m], mode_steps[m + 1]):
             kind = steps[s, KIND_COLUMN]
             slot = steps[s, SLOT]
             t0, tn = steps[s, T0], steps[s, TN]
-            for p in range(paths):
-                if mode[p] != m:
-                    continue
+            for q in range(first[m], first[m + 1]):
+                p = q if every else order[q]
                 if kind == EXPENSES:
                     # pro rata from operating cash, then maintenance capex from the reserves
                     expenses = due.shape[0]
