@@ -4,10 +4,10 @@ The same arithmetic, move for move, as ``waterfall.engine.priority`` (and the le
 ``move`` with its cents policy, and the debt's ``pay_interest``, ``pay_principal`` and
 ``prepay``): every step there works path by path, so a path here sees the same numbers
 in the same order and gets the same result to the last bit. The loop runs step by step
-over the paths in the step's mode, not path by path over the steps: a branch on the step's
-kind then goes the same way a whole chunk running (the kernel 10% faster over a run of
-the bench deal's 4,096-path chunks). The
-steps come from ``waterfall.engine.program`` as small integer and float tables; nothing here is written
+over the paths in the step's mode, not path by path over the steps: a branch on the
+step's kind then goes the same way a whole chunk running (the kernel 10% faster over a
+run of the bench deal's 4,096-path chunks). The steps come from
+``waterfall.engine.program`` as small integer and float tables; nothing here is written
 for one deal. Imported (with numba) only by the first block of paths that uses it.
 """
 
