@@ -115,9 +115,9 @@ def run_waterfall(
     remaining = np.zeros(tranche_rows.shape[0] + 1)
     expense_owed = np.zeros(due.shape[0] + 1)
     # step by step, each over the paths in the step's mode: a path sees its steps in the same
-    # order with the same numbers, and the loop over paths runs one kind of step at a time
-    # (no path reads another's state: the only shared writes are the ``touched`` flags)
-    # (grouped by mode, so a branch on a path's mode is not taken at random either)
+    # order with the same numbers, and the loop over paths runs one kind of step at a time (no
+    # path reads another's state: the only shared writes are the ``touched`` flags); paths come
+    # grouped by mode, so no branch on a path's mode is taken at random either
     order, first = _by_mode(mode)
     for m in range(MODES):
         every = first[m + 1] - first[m] == mode.shape[0]  # all in this mode: in path order
