@@ -18,7 +18,7 @@ import numpy as np
 FLOOR = -0.999
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _power(base: float, exponent: int) -> float:
     result = 1.0
     square = base
@@ -30,7 +30,7 @@ def _power(base: float, exponent: int) -> float:
     return result
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _squares(base: float, exponent: int, out: np.ndarray) -> None:
     """``out[b] = base ** 2**b`` by repeated squaring, as ``_power`` forms them, for every bit of ``exponent``."""
     square = base
@@ -42,7 +42,7 @@ def _squares(base: float, exponent: int, out: np.ndarray) -> None:
         b += 1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _power_of(squares: np.ndarray, exponent: int) -> float:
     """``_power(base, exponent)`` from the squares of ``base``: the same products in the same order."""
     result = 1.0
@@ -55,7 +55,7 @@ def _power_of(squares: np.ndarray, exponent: int) -> float:
     return result
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _sign(value: float) -> float:
     if value > 0.0:
         return 1.0
@@ -64,7 +64,7 @@ def _sign(value: float) -> float:
     return value  # 0 (either sign) or NaN, as np.sign
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _scaled_npv(flows, months, count, horizon, rate, squares):
     _squares(1.0 + rate, horizon - months[0] if count > 0 else 0, squares)  # the largest exponent
     total = 0.0

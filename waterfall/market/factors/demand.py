@@ -55,8 +55,11 @@ def load(common: np.ndarray, loading: float, rng: np.random.Generator) -> np.nda
     """
     common = np.asarray(common, dtype=np.float64)
     require_loading(loading)
-    own = rng.standard_normal(common.shape)
-    return loading * common + np.sqrt(1.0 - loading * loading) * own
+    # in place, without temporaries: the same products and sum (addition commutes exactly)
+    shocks = rng.standard_normal(common.shape)
+    shocks *= np.sqrt(1.0 - loading * loading)
+    shocks += loading * common
+    return shocks
 
 
 def shocks(
