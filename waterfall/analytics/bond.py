@@ -16,7 +16,6 @@ import datetime as dt
 import numpy as np
 import polars as pl
 from attrs import frozen
-from scipy.optimize import brentq
 
 from waterfall.analytics.quote import Quote, flow_times, own_quote
 from waterfall.engine.clock import Schedule
@@ -143,6 +142,8 @@ def z_spread(flows: InvestorFlows, forwards: np.ndarray) -> float:
     low, high = SPREAD_RANGE
     if not (np.isfinite(npv(low)) and np.isfinite(npv(high))) or np.sign(npv(low)) == np.sign(npv(high)):
         return float("nan")
+    from scipy.optimize import brentq  # noqa: PLC0415  (here: importing scipy.optimize costs every run 0.3 s)
+
     return float(brentq(npv, low, high, xtol=1e-12, rtol=1e-14))
 
 
@@ -168,6 +169,8 @@ def quoted_yield(flows: InvestorFlows, times: np.ndarray, frequency: int, monthl
         for other in (guess - step, guess + step):
             if np.sign(npv(other)) != np.sign(value):
                 low, high = sorted((guess, other))
+                from scipy.optimize import brentq  # noqa: PLC0415  (as above)
+
                 root = brentq(npv, low, high, xtol=1e-15, rtol=4 * np.finfo(float).eps)
                 return float(frequency * np.expm1(root / frequency))
         step *= 2.0

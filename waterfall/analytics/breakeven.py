@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import polars as pl
 from attrs import frozen
-from scipy.optimize import brentq
 
 from waterfall.analytics.stress import FACTORS, hazard_boundaries, not_applicable, stressed
 from waterfall.engine.simulation import run, sculpted_schedule
@@ -227,6 +226,8 @@ def _refine(evaluator: Evaluator, tranche: str, metric: Metric, safe: float, bro
 
     g(safe), g(broken)
     xtol = TOLERANCE * width
+    from scipy.optimize import brentq  # noqa: PLC0415  (here: importing scipy.optimize costs every run 0.3 s)
+
     root = brentq(g, safe, broken, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
     toward_harsh = 1.0 if broken > safe else -1.0
     # Brent may settle on the side that holds: step toward the harsh side until it breaks

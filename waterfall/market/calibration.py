@@ -50,7 +50,6 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 from attrs import frozen
-from scipy.optimize import nnls
 
 from waterfall.errors import InputError, Problem
 from waterfall.market.factors.rent import RentModel
@@ -154,6 +153,8 @@ def _variance_fit(residuals: np.ndarray, dt_years: np.ndarray, mean_reversion: f
     """NNLS of squared residuals on [dt, cycle term, 2]: the random-walk, cycle and noise variances."""
     z = np.column_stack([dt_years, _cycle_term(dt_years, mean_reversion), np.full_like(dt_years, 2.0)])
     target = residuals**2 * len(residuals) / (len(residuals) - 1)  # the drift fitted to them takes one d.o.f.
+    from scipy.optimize import nnls  # noqa: PLC0415  (here: importing scipy.optimize costs every run 0.3 s)
+
     theta, _ = nnls(z, target)
     return theta
 
