@@ -179,6 +179,7 @@ def run_waterfall(
                         touched[at] |= moving
             elif kind in (INTEREST, PRINCIPAL) and tn == 1:
                 # one tranche (most steps): the loop below with its one pro-rata share written out
+                # (``share / share``, not 1.0: an infinite or NaN amount owed divides as it does there)
                 interest = kind == INTEREST
                 i = tranche_rows[t0]
                 source, destination, record = route[slot, 0], route[slot, 1], route[slot, 2]
@@ -316,8 +317,7 @@ def run_waterfall(
                         state[record, p] += moved
                     if price > 0:
                         units[a, p] = _max(units[a, p] - moved / price, 0.0)
-                if moving:
-                    touched[slot] = True
+                touched[slot] |= moving
             elif kind == FUND:
                 # release the excess over target, then top up to it: two movements, two slots
                 source, destination, record = route[slot, 0], route[slot, 1], route[slot, 2]
